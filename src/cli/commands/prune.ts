@@ -1,0 +1,76 @@
+// `edge-prune prune`: drop channels by criterion and ratio (or replay a plan) and write the pruned bundle.
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { analyzeModel } from '../../analyze/analyze-model.ts';
+import { fail } from '../../core/errors.ts';
+import type { PrunePlan } from '../../core/types.ts';
+import { writeJsonAtomic } from '../../core/atomic-write.ts';
+import { writeBundle } from '../../load/write-bundle.ts';
+import { applyPlan } from '../../prune/apply-plan.ts';
+import { CRITERIA, scoreModel } from '../../score/score-model.ts';
+import { planFromRatios, type DropRatios } from '../../search/ratio-plan.ts';
+import { loadModelArgument, parseNumberOption, readJsonOption } from '../load-model.ts';
+import { action, printResult } from '../output.ts';
+
+/** Options of the prune command. */
+interface PruneOptions {
+  criterion: string;
+  ratio?: string;
+  ratios?: string;
+  plan?: string;
+  out: string;
+  seed: string;
+  round: string;
+  lockUnknown?: boolean;
+}
+
+/** Register the prune command. */
+export function register(program: Command): void {
+  program
+    .command('prune')
+    .description('remove channels (lowest scores first, or as a plan says) and write the pruned model')
+    .argument('<model.json>', 'a TF.js Layers model')
+    .requiredOption('--out <dir>', 'folder for the pruned model.json, its shards and plan.json')
+    .option('--criterion <name>', `one of ${Object.keys(CRITERIA).join(', ')}`, 'fscl')
+    .option('--ratio <r>', 'drop this fraction of every prunable group, 0 ≤ r < 1')
+    .option('--ratios <file.json>', 'per-group drop ratios {"groupId": ratio}; unnamed groups are kept whole')
+    .option('--plan <plan.json>', 'replay a plan written by `edge-prune plan` or `prune`')
+    .option('--round <n>', 'keep channel counts at multiples of n', '1')
+    .option('--seed <n>', 'seed for the random criterion', '0')
+    .option('--lock-unknown', 'lock the channels of unsupported layers instead of failing')
+    .addHelpText('after', '\nExamples:\n  edge-prune prune model.json --ratio 0.3 --out pruned/\n  edge-prune prune model.json --ratios ratios.json --criterion l1 --out pruned-l1/\n  edge-prune prune model.json --plan runs/x/plan.json --out pruned/')
+    .action(
+      action(async (modelPath: string, opts: PruneOptions, cmd: Command) => {
+        const given = [opts.ratio, opts.ratios, opts.plan].filter((x) => x !== undefined).length;
+        if (given !== 1) {
+          fail('INVALID_ARGUMENT', { expected: 'exactly one of --ratio, --ratios, --plan', found: `${given}`, where: 'prune options', hint: 'e.g. --ratio 0.3' });
+        }
+        const bundle = await loadModelArgument(modelPath);
+        const before = analyzeModel(bundle, { lockUnknown: opts.lockUnknown === true });
+        let plan: PrunePlan;
+        if (opts.plan) plan = (await readJsonOption(opts.plan, '--plan')) as PrunePlan;
+        else {
+          const scores = scoreModel(opts.criterion, { bundle, graph: before.graph, groups: before.groups, seed: parseNumberOption(opts.seed, '--seed') });
+          const ratios: DropRatios = opts.ratio !== undefined ? parseNumberOption(opts.ratio, '--ratio') : ((await readJsonOption(opts.ratios as string, '--ratios')) as Record<string, number>);
+          plan = planFromRatios(before.groups, scores, ratios, parseNumberOption(opts.round, '--round'));
+        }
+        const pruned = applyPlan(bundle, before.groups, plan);
+        const after = analyzeModel(pruned, { lockUnknown: opts.lockUnknown === true });
+        const modelJson = await writeBundle(pruned, opts.out);
+        await writeJsonAtomic(join(opts.out, 'plan.json'), plan);
+        const result = {
+          macs: { before: before.cost.macs, after: after.cost.macs },
+          params: { before: before.cost.params, after: after.cost.params },
+          model: modelJson,
+        };
+        const pct = (a: number, b: number): string => `${((1 - b / a) * 100).toFixed(1)}%`;
+        printResult(cmd.optsWithGlobals(), result, () =>
+          [
+            `MACs   ${before.cost.macs} → ${after.cost.macs} (−${pct(before.cost.macs, after.cost.macs)})`,
+            `params ${before.cost.params} → ${after.cost.params} (−${pct(before.cost.params, after.cost.params)})`,
+            `wrote ${modelJson}`,
+          ].join('\n'),
+        );
+      }),
+    );
+}

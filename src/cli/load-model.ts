@@ -1,0 +1,34 @@
+// CLI helpers shared by commands: read a model argument and a JSON file argument.
+import { readFile } from 'node:fs/promises';
+import { fail } from '../core/errors.ts';
+import { readBundle } from '../load/read-bundle.ts';
+import type { ModelBundle } from '../core/types.ts';
+
+/** Read the model named on the command line. */
+export async function loadModelArgument(path: string): Promise<ModelBundle> {
+  return readBundle(path);
+}
+
+/** Read and parse a JSON file named by an option. */
+export async function readJsonOption(path: string, option: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    fail('IO_ERROR', { expected: 'a readable JSON file', found: 'no such file', where: `${option} ${path}`, hint: 'check the path' });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    fail('INVALID_JSON', { expected: 'valid JSON', found: (error as Error).message, where: `${option} ${path}`, hint: 'fix the file' });
+  }
+}
+
+/** Parse a number option with a typed error. */
+export function parseNumberOption(value: string, option: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) {
+    fail('INVALID_ARGUMENT', { expected: 'a number', found: JSON.stringify(value), where: option, hint: `e.g. ${option} 0.3` });
+  }
+  return n;
+}

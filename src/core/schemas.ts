@@ -1,0 +1,219 @@
+// Zod schemas for device profiles and deployment targets (DESIGN.md §5), with file-and-field errors.
+import { z } from 'zod';
+import { fail } from './errors.ts';
+
+/** Runtimes a model can be deployed on; each profile gives latency coefficients per runtime. */
+export const RUNTIMES = ['tfjs-wasm', 'tfjs-webgl', 'onnxruntime-web', 'onnxruntime-mobile', 'onnxruntime-node'] as const;
+/** A runtime name. */
+export type RuntimeName = (typeof RUNTIMES)[number];
+
+/** Kinds of work the latency model tells apart (see src/search/op-kinds.ts for the class mapping). */
+export const OP_KINDS = ['conv', 'depthwise', 'dense', 'batchnorm', 'elementwise'] as const;
+/** An op kind. */
+export type OpKind = (typeof OP_KINDS)[number];
+
+/**
+ * Where a figure came from: `spec` (a published spec sheet), `measured` (measured here on the host),
+ * `derived` (computed from a published benchmark, the arithmetic stated in `source`), or
+ * `assumption` (a stated assumption, not a measurement).
+ */
+export const BASES = ['spec', 'measured', 'derived', 'assumption'] as const;
+
+const basis = z.enum(BASES);
+const source = z.string().min(1);
+const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a lowercase name of letters, digits and dashes');
+
+/** A number with where it came from. */
+function sourced(value: z.ZodNumber) {
+  return z.strictObject({ value, basis, source });
+}
+
+const positive = () => z.number().finite().positive();
+const nonNegative = () => z.number().finite().nonnegative();
+
+/** A text fact (a chip name, a memory type) with its source. */
+const sourcedText = z.strictObject({ value: z.string().min(1), basis, source });
+
+/** A published or measured latency of a reference model, used to derive or calibrate coefficients. */
+const referenceLatency = z.strictObject({
+  model: z.string().min(1),
+  runtime: z.enum(RUNTIMES),
+  latencyMs: positive(),
+  basis,
+  source,
+});
+
+/** Effective throughput per op kind, in G (multiply-accumulates or element operations) per second. */
+const throughput = z.strictObject(
+  Object.fromEntries(OP_KINDS.map((k) => [k, sourced(positive())])) as Record<OpKind, ReturnType<typeof sourced>>,
+);
+
+/** Summary of the host calibration fit that produced a runtime's `measured` coefficients. */
+const calibrationFit = z.strictObject({
+  measuredAt: z.string().min(1),
+  runtimeVersion: z.string().min(1),
+  shapes: z.number().int().positive(),
+  warmup: z.number().int().nonnegative(),
+  runs: z.number().int().positive(),
+  medianAbsErrorPct: nonNegative(),
+  p95AbsErrorPct: nonNegative(),
+});
+
+/** The latency model's coefficients for one runtime on one device. */
+const runtimeModel = z.strictObject({
+  /** Threads the coefficients describe; a target on this runtime must use the same count. */
+  threads: z.number().int().positive(),
+  simd: z.boolean(),
+  /** Fixed cost of one inference call (input upload, dispatch, output read-back). */
+  inferenceOverheadMs: sourced(nonNegative()),
+  /** Fixed cost per executed layer (op dispatch, allocation). */
+  layerOverheadMs: sourced(nonNegative()),
+  /** Effective memory bandwidth in GB/s for the bytes a layer moves. */
+  bandwidthGBs: sourced(positive()),
+  throughputGops: throughput,
+  reference: referenceLatency.optional(),
+  calibration: calibrationFit.optional(),
+});
+
+const cluster = z.strictObject({ count: z.number().int().positive(), core: z.string().min(1), maxClockGHz: positive() });
+
+/** A device profile: what a device is and how fast it runs each kind of work. */
+export const ProfileSchema = z.strictObject({
+  name: slug,
+  device: z.string().min(1),
+  class: z.enum(['phone', 'board', 'host']),
+  soc: sourcedText,
+  cpu: z.strictObject({
+    cores: sourced(z.number().int().positive()),
+    clusters: z.strictObject({ value: z.array(cluster).min(1), basis, source }),
+  }),
+  gpu: sourcedText.optional(),
+  memory: z.strictObject({
+    totalGb: sourced(positive()),
+    type: sourcedText.optional(),
+    peakBandwidthGBs: sourced(positive()).optional(),
+  }),
+  runtimes: z
+    .partialRecord(z.enum(RUNTIMES), runtimeModel)
+    .refine((r) => Object.keys(r).length > 0, 'at least one runtime'),
+  emulation: z.strictObject({
+    /** Runtime the throttling rate is (to be) calibrated for. */
+    runtime: z.enum(RUNTIMES),
+    /** Chromium `Emulation.setCPUThrottlingRate` rate; 1 means no throttling. */
+    cpuThrottlingRate: z.strictObject({ value: z.number().finite().min(1), basis, source }),
+    calibrated: z.boolean(),
+    reference: referenceLatency,
+  }),
+  notes: z.array(z.string()).optional(),
+});
+
+/** A validated device profile. */
+export type Profile = z.infer<typeof ProfileSchema>;
+/** A validated runtime entry of a profile. */
+export type RuntimeModel = z.infer<typeof runtimeModel>;
+/** A number with its basis and source. */
+export type Sourced = z.infer<ReturnType<typeof sourced>>;
+
+/** Export formats a target can ask for. */
+export const EXPORT_FORMATS = ['tfjs-layers', 'tfjs-graph', 'onnx'] as const;
+/** Weight encodings of an export. */
+export const QUANTIZATIONS = ['float32', 'float16', 'uint8'] as const;
+/** How latency is measured (DESIGN.md §9). */
+export const METHODS = ['local', 'emulated', 'device'] as const;
+
+/** A deployment target: what `--target <name>` means. */
+export const TargetSchema = z
+  .strictObject({
+    name: slug,
+    description: z.string().min(1),
+    profile: slug,
+    runtime: z.enum(RUNTIMES),
+    backend: z.strictObject({
+      name: z.enum(['wasm', 'webgl', 'cpu']),
+      threads: z.number().int().positive(),
+      simd: z.boolean(),
+      environment: z.string().min(1),
+    }),
+    exportFormats: z.array(z.enum(EXPORT_FORMATS)).min(1),
+    quantization: z.enum(QUANTIZATIONS),
+    budget: z.strictObject({
+      latencyMs: positive(),
+      memoryMb: positive(),
+      modelSizeMb: positive(),
+      maxAccuracyDrop: z.number().finite().min(0).max(1).optional(),
+    }),
+    channelRounding: z.number().int().min(1).max(256),
+    measurement: z.strictObject({
+      methods: z.array(z.enum(METHODS)).min(1),
+      default: z.enum(METHODS),
+      warmup: z.number().int().nonnegative(),
+      runs: z.number().int().positive(),
+    }),
+    notes: z.array(z.string()).optional(),
+  })
+  .superRefine((t, ctx) => {
+    if (!t.measurement.methods.includes(t.measurement.default)) {
+      ctx.addIssue({ code: 'custom', path: ['measurement', 'default'], message: `one of measurement.methods (${t.measurement.methods.join(', ')})`, input: t.measurement.default });
+    }
+    const needs = t.runtime.startsWith('tfjs') ? ['tfjs-layers', 'tfjs-graph'] : ['onnx'];
+    if (!t.exportFormats.some((f) => needs.includes(f))) {
+      ctx.addIssue({ code: 'custom', path: ['exportFormats'], message: `a format runtime ${t.runtime} loads (${needs.join(' or ')})`, input: t.exportFormats });
+    }
+  });
+
+/** A validated target. */
+export type Target = z.infer<typeof TargetSchema>;
+
+/** The value at a path inside parsed JSON, or undefined. */
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let at: unknown = data;
+  for (const key of path) {
+    if (at === null || typeof at !== 'object') return undefined;
+    at = (at as Record<PropertyKey, unknown>)[key];
+  }
+  return at;
+}
+
+/** A short printable form of a found value. */
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing (the field is missing)';
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Dotted field path, e.g. `runtimes.tfjs-wasm.throughputGops.conv.value`. */
+function dotted(path: readonly PropertyKey[]): string {
+  return path.length === 0 ? '(top level)' : path.map(String).join('.');
+}
+
+/**
+ * Validate parsed JSON against a schema; on failure throw INVALID_CONFIG naming the file and the
+ * first offending field path (later issues are listed in the hint).
+ */
+export function parseConfig<S extends z.ZodType>(schema: S, data: unknown, file: string): z.infer<S> {
+  const result = schema.safeParse(data);
+  if (result.success) return result.data;
+  const issues = result.error.issues;
+  const first = issues[0];
+  if (!first) fail('INTERNAL', { expected: 'a validation issue', found: 'none', where: file, hint: 'report this bug' });
+  let path: PropertyKey[] = [...first.path];
+  let expected = first.message.replace(/^Invalid input: expected /, '').replace(/^Invalid option: expected /, '');
+  let found = describe(valueAt(data, path));
+  if (first.code === 'unrecognized_keys') {
+    const key = first.keys[0] ?? '?';
+    path = [...path, key];
+    expected = `no field "${key}" here (check its spelling)`;
+    found = `an unknown field "${key}"`;
+  } else if (first.code === 'invalid_type' && valueAt(data, path) === undefined) {
+    expected = `a ${first.expected} (the field is required)`;
+  }
+  const more = issues.slice(1, 4).map((i) => dotted(i.path));
+  fail('INVALID_CONFIG', {
+    expected,
+    found,
+    where: `${file}: field ${dotted(path)}`,
+    hint:
+      `fix the field in ${file}` +
+      (more.length > 0 ? `; other fields with problems: ${more.join(', ')}${issues.length > 4 ? ', ...' : ''}` : ''),
+  });
+}

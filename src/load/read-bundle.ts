@@ -1,0 +1,108 @@
+// Reads a TF.js Layers model (model.json + shards) from disk into a ModelBundle, checking everything first.
+import { open, readFile, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { fail } from '../core/errors.ts';
+import type { JsonObject, ModelBundle, WeightEntry } from '../core/types.ts';
+import { parseManifest } from './manifest.ts';
+import { resolveInside } from './safe-path.ts';
+import { decodeWeights, elementCount, storedBytesPerElement } from './weights-codec.ts';
+
+/** Largest model.json edge-prune reads (the topology only; weights live in shards). */
+export const MAX_MODEL_JSON_BYTES = 64 * 1024 * 1024;
+
+/** Read and parse model.json, with typed errors for a missing, huge or invalid file. */
+async function readModelJson(path: string): Promise<JsonObject> {
+  let size: number;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new Error('not a file');
+    size = info.size;
+  } catch {
+    fail('IO_ERROR', { expected: 'a model.json file', found: 'no such file', where: path, hint: 'pass the path of a TF.js Layers model.json' });
+  }
+  if (size > MAX_MODEL_JSON_BYTES) {
+    fail('INVALID_MODEL', { expected: `a model.json of at most ${MAX_MODEL_JSON_BYTES} bytes`, found: `${size} bytes`, where: path, hint: 'weights belong in shard files, not in model.json' });
+  }
+  const text = await readFile(path, 'utf8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    fail('INVALID_JSON', {
+      expected: 'valid JSON',
+      found: (error as Error).message,
+      where: path,
+      hint: 'the file is not JSON (truncated or not a model.json?)',
+    });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    fail('INVALID_MODEL', { expected: 'a JSON object', found: Array.isArray(parsed) ? 'an array' : typeof parsed, where: path, hint: 'pass a TF.js Layers model.json' });
+  }
+  return parsed as JsonObject;
+}
+
+/** Read a whole shard group into one buffer after checking its files' sizes against the manifest. */
+async function readShards(dir: string, paths: string[], expected: number, modelJson: string): Promise<Uint8Array> {
+  const files: { path: string; size: number }[] = [];
+  for (const p of paths) {
+    const real = await resolveInside(dir, p, modelJson);
+    if (!real) {
+      fail('MISSING_WEIGHTS', { expected: `weight shard "${p}"`, found: 'no such file', where: modelJson, hint: 'copy every shard named in weightsManifest next to model.json' });
+    }
+    files.push({ path: real, size: (await stat(real)).size });
+  }
+  const total = files.reduce((n, f) => n + f.size, 0);
+  if (total !== expected) {
+    fail('WEIGHTS_MISMATCH', {
+      expected: `${expected} bytes in shards ${paths.join(', ')} (from the manifest's shapes and dtypes)`,
+      found: `${total} bytes`,
+      where: modelJson,
+      hint: total < expected ? 'a shard is truncated: re-copy or re-export the model' : 'the shards hold more data than the manifest describes: they belong to another model',
+    });
+  }
+  const bytes = new Uint8Array(expected);
+  let offset = 0;
+  for (const f of files) {
+    const handle = await open(f.path, 'r');
+    try {
+      await handle.read(bytes, offset, f.size, 0);
+    } finally {
+      await handle.close();
+    }
+    offset += f.size;
+  }
+  return bytes;
+}
+
+/** Reject NaN or infinite weights: they make every later stage meaningless. */
+function requireFinite(weights: WeightEntry[], modelJson: string): void {
+  for (const w of weights) {
+    for (let i = 0; i < w.data.length; i++) {
+      if (!Number.isFinite(w.data[i])) {
+        fail('INVALID_MODEL', { expected: 'finite weight values', found: `${w.data[i]} at index ${i}`, where: `${modelJson}: weight "${w.name}"`, hint: 'the model diverged or the shard is corrupt; re-export a trained model' });
+      }
+    }
+  }
+}
+
+/**
+ * Load a TF.js Layers model from disk. Sizes are checked against the manifest before any weight
+ * buffer is allocated; quantized weights are dequantized to float32.
+ */
+export async function readBundle(modelJsonPath: string): Promise<ModelBundle> {
+  const json = await readModelJson(modelJsonPath);
+  const { modelTopology, weightsManifest, ...meta } = json;
+  if (typeof modelTopology !== 'object' || modelTopology === null || Array.isArray(modelTopology)) {
+    fail('INVALID_MODEL', { expected: 'a "modelTopology" object', found: JSON.stringify(modelTopology) ?? 'nothing', where: modelJsonPath, hint: 'pass a TF.js Layers model.json (graph models cannot be pruned)' });
+  }
+  const groups = parseManifest(weightsManifest, modelJsonPath);
+  const dir = dirname(modelJsonPath);
+  const weights: WeightEntry[] = [];
+  for (const group of groups) {
+    const expected = group.weights.reduce((n, s) => n + elementCount(s.shape) * storedBytesPerElement(s), 0);
+    const bytes = await readShards(dir, group.paths, expected, modelJsonPath);
+    weights.push(...decodeWeights(group.weights, bytes, modelJsonPath));
+  }
+  requireFinite(weights, modelJsonPath);
+  return { topology: modelTopology as JsonObject, weights, meta };
+}
