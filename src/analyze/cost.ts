@@ -30,3 +30,14 @@ export function countCost(graph: Graph, bundle: ModelBundle): ModelCost {
     layers,
   };
 }
+
+/** MACs of a graph at batch 1 (no weights needed, e.g. for a shrunk graph during search). */
+export function countMacs(graph: Graph): number {
+  const shapes = new Map(graph.nodes.map((n) => [n.name, n.outputShape]));
+  let macs = 0;
+  for (const node of graph.nodes) {
+    const rule = findRule(node.className);
+    if (rule?.macs) macs += rule.macs(node.inputs.map((name) => shapes.get(name) ?? []), node.outputShape, node.config);
+  }
+  return macs;
+}

@@ -1,0 +1,94 @@
+// `edge-prune plan`: search for a plan that meets a target's budgets (NetAdapt by default).
+import type { Command } from 'commander';
+import { fail } from '../../core/errors.ts';
+import { action, printResult, EXIT_CODES } from '../output.ts';
+import { loadModelArgument, parseNumberOption, readJsonOption } from '../load-model.ts';
+import { createCliLogger } from '../progress.ts';
+
+/** Options of the plan command. */
+interface PlanOptions {
+  target: string;
+  out: string;
+  latencyMs?: string;
+  memoryMb?: string;
+  sizeMb?: string;
+  criterion: string;
+  search: string;
+  ratio?: string;
+  ratios?: string;
+  seed: string;
+  resume?: boolean;
+  lockUnknown?: boolean;
+}
+
+/** Register the plan command. */
+export function register(program: Command): void {
+  program
+    .command('plan')
+    .description('search for the plan that meets a target\'s latency and memory budgets (writes plan.json + history.jsonl)')
+    .argument('<model.json>', 'a TF.js Layers model')
+    .requiredOption('--target <name>', 'a target from `edge-prune targets` (or a path to a target JSON)')
+    .requiredOption('--out <dir>', 'folder for plan.json and the append-only history.jsonl')
+    .option('--latency-ms <ms>', 'latency budget at batch 1 (default: the target\'s)')
+    .option('--memory-mb <mb>', 'peak memory budget (default: the target\'s)')
+    .option('--size-mb <mb>', 'exported model size budget (default: the target\'s)')
+    .option('--criterion <name>', 'channel ranking inside each group', 'fscl')
+    .option('--search <mode>', 'netadapt (rounds, candidates compared by measured quality), global (one threshold) or manual (--ratio/--ratios)', 'netadapt')
+    .option('--ratio <r>', 'manual mode: drop ratio for every group')
+    .option('--ratios <file.json>', 'manual mode: per-group drop ratios')
+    .option('--seed <n>', 'seed (the same seed gives the same plan)', '0')
+    .option('--resume', 'continue an interrupted search from <out>/history.jsonl')
+    .option('--lock-unknown', 'lock the channels of unsupported layers instead of failing')
+    .addHelpText('after', '\nCandidates are compared by how closely the pruned model follows the original on seeded inputs.\nThe plan replays with `edge-prune prune <model.json> --plan <out>/plan.json --out <dir>`.\n\nExample:\n  edge-prune plan samples/vgg/model.json --target pixel7 --latency-ms 4 --out runs/plan-vgg')
+    .action(
+      action(async (modelPath: string, opts: PlanOptions, cmd: Command) => {
+        const { analyzeModel } = await import('../../analyze/analyze-model.ts');
+        const { loadTarget } = await import('../../search/load-targets.ts');
+        const { planSearch } = await import('../../search/plan-search.ts');
+        const mode = opts.search;
+        if (mode !== 'netadapt' && mode !== 'global' && mode !== 'manual') {
+          fail('INVALID_ARGUMENT', { expected: 'netadapt, global or manual', found: JSON.stringify(mode), where: '--search', hint: 'netadapt is the default' });
+        }
+        const target = loadTarget(opts.target);
+        const bundle = await loadModelArgument(modelPath);
+        const analysis = analyzeModel(bundle, { lockUnknown: opts.lockUnknown === true });
+        const budget = {
+          ...(opts.latencyMs !== undefined ? { latencyMs: parseNumberOption(opts.latencyMs, '--latency-ms') } : {}),
+          ...(opts.memoryMb !== undefined ? { memoryMb: parseNumberOption(opts.memoryMb, '--memory-mb') } : {}),
+          ...(opts.sizeMb !== undefined ? { modelSizeMb: parseNumberOption(opts.sizeMb, '--size-mb') } : {}),
+        };
+        const ratios = opts.ratios ? ((await readJsonOption(opts.ratios, '--ratios')) as Record<string, number>) : opts.ratio !== undefined ? parseNumberOption(opts.ratio, '--ratio') : undefined;
+        const globals = cmd.optsWithGlobals();
+        const result = await planSearch({
+          bundle, analysis, target, budget, criterion: opts.criterion, mode, seed: parseNumberOption(opts.seed, '--seed'), outDir: opts.out,
+          ...(ratios !== undefined ? { ratios } : {}),
+          ...(opts.resume ? { resume: true } : {}),
+          logger: createCliLogger(globals.json === true),
+        });
+        const json = {
+          met: result.met,
+          budget: result.budget,
+          predicted: result.predicted,
+          original: result.original,
+          macs: result.macs,
+          rounds: result.rounds.length,
+          plan: `${opts.out}/plan.json`,
+          ...(result.reason ? { reason: result.reason } : {}),
+        };
+        const f = (n: number | undefined): string => (n === undefined ? '—' : n.toFixed(2));
+        printResult(globals, json, () => [
+          `target ${target.target.name} (${target.target.runtime} on ${target.profile.name})`,
+          `latency  ${f(result.original.latencyMs)} → ${f(result.predicted.latencyMs)} ms predicted (budget ${f(result.budget.latencyMs)})`,
+          `memory   ${f(result.original.memoryMb)} → ${f(result.predicted.memoryMb)} MB predicted (budget ${f(result.budget.memoryMb)})`,
+          `size     ${f(result.original.modelSizeMb)} → ${f(result.predicted.modelSizeMb)} MB (budget ${f(result.budget.modelSizeMb)})`,
+          `MACs     ${result.macs.before} → ${result.macs.after} (−${((1 - result.macs.after / result.macs.before) * 100).toFixed(1)}%)`,
+          `${result.rounds.length} search rounds; wrote ${opts.out}/plan.json`,
+        ].join('\n'));
+        if (!result.met) {
+          if (!globals.json) process.stderr.write(`error BUDGET_UNREACHABLE: ${result.reason ?? 'the budgets cannot be met'}\nhint: raise the budget, or lower the channel rounding; the best plan found is in ${opts.out}/plan.json\n`);
+          return EXIT_CODES.BUDGET_UNREACHABLE;
+        }
+        return undefined;
+      }),
+    );
+}

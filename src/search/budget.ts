@@ -1,0 +1,45 @@
+// Budgets and predicted resources: which budgets hold, and which resource is most over its budget.
+import type { Graph } from '../core/types.ts';
+
+/** What a deployment must fit (any subset). */
+export interface Budget {
+  /** Latency at batch 1, milliseconds. */
+  latencyMs?: number;
+  /** Peak memory, MB. */
+  memoryMb?: number;
+  /** Exported model size, MB. */
+  modelSizeMb?: number;
+}
+
+/** Resource names a budget can constrain. */
+export const RESOURCES = ['latencyMs', 'memoryMb', 'modelSizeMb'] as const;
+
+/** One of the constrained resources. */
+export type Resource = (typeof RESOURCES)[number];
+
+/** Predicted figures for every resource. */
+export type Resources = Record<Resource, number>;
+
+/** Predicts a graph's resources (latency model + memory accounting of the target). */
+export type ResourcePredictor = (graph: Graph) => Resources;
+
+/** Does every set budget hold? */
+export function budgetsMet(predicted: Resources, budget: Budget): boolean {
+  return RESOURCES.every((r) => budget[r] === undefined || predicted[r] <= (budget[r] as number));
+}
+
+/** The resource most over its budget (largest predicted/budget ratio above 1), or undefined when all hold. */
+export function worstResource(predicted: Resources, budget: Budget): Resource | undefined {
+  let worst: Resource | undefined;
+  let ratio = 1;
+  for (const r of RESOURCES) {
+    const b = budget[r];
+    if (b === undefined) continue;
+    const q = predicted[r] / b;
+    if (q > ratio) {
+      ratio = q;
+      worst = r;
+    }
+  }
+  return worst;
+}

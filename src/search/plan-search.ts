@@ -1,0 +1,89 @@
+// The search stage: from a model, a target and budgets to a plan (NetAdapt, global or manual mode).
+import { join } from 'node:path';
+import type { ModelBundle, PrunePlan } from '../core/types.ts';
+import { writeJsonAtomic } from '../core/atomic-write.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Analysis } from '../analyze/analyze-model.ts';
+import { scoreModel } from '../score/score-model.ts';
+import { countMacs } from '../analyze/cost.ts';
+import { shrinkGraph } from './shrink-graph.ts';
+import { budgetsMet, type Budget, type Resources } from './budget.ts';
+import { searchGlobal } from './global-search.ts';
+import { fidelityEvaluator, seededInputs } from './fidelity.ts';
+import type { LoadedTarget } from './load-targets.ts';
+import { searchNetAdapt } from './netadapt.ts';
+import { targetPredictor } from './predictor.ts';
+import { planFromRatios, type DropRatios } from './ratio-plan.ts';
+import type { HistoryRound } from './history.ts';
+
+/** Search modes sharing one plan format. */
+export type SearchMode = 'netadapt' | 'global' | 'manual';
+
+/** Inputs of the search stage. */
+export interface PlanSearchOptions {
+  bundle: ModelBundle;
+  analysis: Analysis;
+  target: LoadedTarget;
+  /** Budget overrides (else the target's defaults). */
+  budget?: Budget;
+  criterion?: string;
+  mode?: SearchMode;
+  /** Manual mode: drop ratios. */
+  ratios?: DropRatios;
+  /** Candidate quality (accuracy after BN re-estimation); default: output fidelity on seeded inputs. */
+  evaluate?: (bundle: ModelBundle) => Promise<number>;
+  seed?: number;
+  /** Folder for plan.json and history.jsonl. */
+  outDir?: string;
+  resume?: boolean;
+  logger?: Logger;
+}
+
+/** What the search stage returns (and `plan --json` prints, with the plan file's path). */
+export interface PlanSearchResult {
+  plan: PrunePlan;
+  met: boolean;
+  budget: Budget;
+  original: Resources;
+  predicted: Resources;
+  macs: { before: number; after: number };
+  rounds: HistoryRound[];
+  reason?: string;
+}
+
+/** Run the search stage; writes plan.json (and the history) into `outDir` when given. */
+export async function planSearch(options: PlanSearchOptions): Promise<PlanSearchResult> {
+  const { bundle, analysis, target } = options;
+  const criterion = options.criterion ?? 'fscl';
+  const seed = options.seed ?? 0;
+  const budget: Budget = { ...target.target.budget, ...options.budget };
+  delete (budget as Record<string, unknown>)['maxAccuracyDrop'];
+  const predict = targetPredictor(target);
+  const original = predict(analysis.graph);
+  const round = target.target.channelRounding;
+  const mode = options.mode ?? 'netadapt';
+  let result: Omit<PlanSearchResult, 'macs' | 'budget' | 'original'>;
+  if (mode === 'manual') {
+    const scores = scoreModel(criterion, { bundle, graph: analysis.graph, groups: analysis.groups, seed });
+    const plan = planFromRatios(analysis.groups, scores, options.ratios ?? 0, round);
+    const predicted = predict(shrinkGraph(analysis.graph, analysis.groups, plan));
+    result = { plan, met: budgetsMet(predicted, budget), predicted, rounds: [] };
+  } else if (mode === 'global') {
+    const scores = scoreModel(criterion, { bundle, graph: analysis.graph, groups: analysis.groups, seed });
+    const g = searchGlobal({ graph: analysis.graph, groups: analysis.groups, scores, budget, predict, round });
+    result = { plan: g.plan, met: g.met, predicted: g.predicted, rounds: [], ...(g.met ? {} : { reason: 'even the highest threshold does not meet the budgets' }) };
+  } else {
+    const input = analysis.graph.nodes.find((n) => n.className === 'InputLayer')?.outputShape ?? [];
+    const shape = [8, ...input];
+    const evaluate = options.evaluate ?? (await fidelityEvaluator(bundle, seededInputs(shape, seed), shape));
+    result = await searchNetAdapt({
+      bundle, graph: analysis.graph, groups: analysis.groups, criterion, budget, predict, evaluate, round, seed,
+      ...(options.outDir ? { historyPath: join(options.outDir, 'history.jsonl') } : {}),
+      ...(options.resume ? { resume: true } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+  }
+  if (options.outDir) await writeJsonAtomic(join(options.outDir, 'plan.json'), result.plan);
+  const after = countMacs(shrinkGraph(analysis.graph, analysis.groups, result.plan));
+  return { ...result, budget, original, macs: { before: analysis.cost.macs, after } };
+}

@@ -1,0 +1,87 @@
+// The budget search: meets budgets on real fixtures, is deterministic, resumes to the same plan, and reports unreachable budgets.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { appendFile, mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readBundle } from '../../src/load/read-bundle.ts';
+import { analyzeModel } from '../../src/analyze/analyze-model.ts';
+import { applyPlan } from '../../src/prune/apply-plan.ts';
+import { loadTarget } from '../../src/search/load-targets.ts';
+import { planSearch } from '../../src/search/plan-search.ts';
+import { predictOnTarget } from '../../src/search/predictor.ts';
+import { ensureFixture } from '../fixtures/build-fixtures.ts';
+
+/** The mobilenetv2 fixture, analyzed, with the host target. */
+async function setup() {
+  const bundle = await readBundle(await ensureFixture('mobilenetv2'));
+  return { bundle, analysis: analyzeModel(bundle), target: loadTarget('host') };
+}
+
+test('netadapt meets a latency budget; the plan replays to a model that meets it', async () => {
+  const { bundle, analysis, target } = await setup();
+  const original = predictOnTarget(target, analysis.graph).latencyMs;
+  const budget = { latencyMs: original * 0.75 };
+  const out = await mkdtemp(join(tmpdir(), 'ep-search-'));
+  const result = await planSearch({ bundle, analysis, target, budget, outDir: out, seed: 1 });
+  assert.equal(result.met, true, result.reason);
+  assert.ok(result.predicted.latencyMs <= budget.latencyMs);
+  assert.ok(result.macs.after < result.macs.before);
+  const plan = JSON.parse(await readFile(join(out, 'plan.json'), 'utf8'));
+  const pruned = analyzeModel(applyPlan(bundle, analysis.groups, plan));
+  assert.ok(predictOnTarget(target, pruned.graph).latencyMs <= budget.latencyMs, 'replayed plan meets the budget');
+  assert.equal(pruned.cost.macs, result.macs.after);
+  const history = (await readFile(join(out, 'history.jsonl'), 'utf8')).trim().split('\n');
+  assert.equal(history.length, result.rounds.length);
+  for (const [i, line] of history.entries()) assert.equal(JSON.parse(line).round, i + 1);
+  // Channel rounding: every pruned group keeps a multiple of the target's rounding.
+  for (const g of plan.groups) if (g.drop.length > 0 && g.size > target.target.channelRounding) assert.equal((g.size - g.drop.length) % target.target.channelRounding, 0);
+});
+
+test('the same seed gives the same plan; a resumed search (after a torn history line) reaches the same plan', async () => {
+  const { bundle, analysis, target } = await setup();
+  const budget = { latencyMs: predictOnTarget(target, analysis.graph).latencyMs * 0.8 };
+  const a = await mkdtemp(join(tmpdir(), 'ep-a-'));
+  const b = await mkdtemp(join(tmpdir(), 'ep-b-'));
+  const full = await planSearch({ bundle, analysis, target, budget, outDir: a, seed: 3 });
+  const again = await planSearch({ bundle, analysis, target, budget, outDir: b, seed: 3 });
+  assert.deepEqual(again.plan, full.plan);
+  assert.ok(full.rounds.length >= 2, 'several rounds');
+  // Interrupt: keep the first round only, plus half a line as a kill mid-write leaves it.
+  const c = await mkdtemp(join(tmpdir(), 'ep-c-'));
+  const lines = (await readFile(join(a, 'history.jsonl'), 'utf8')).split('\n');
+  await appendFile(join(c, 'history.jsonl'), `${lines[0]}\n${(lines[1] ?? '').slice(0, 40)}`);
+  const resumed = await planSearch({ bundle, analysis, target, budget, outDir: c, seed: 3, resume: true });
+  assert.deepEqual(resumed.plan, full.plan);
+  assert.equal((await readFile(join(c, 'history.jsonl'), 'utf8')).trim().split('\n').length, full.rounds.length);
+});
+
+test('global and manual modes share the plan format and meet or report the budget', async () => {
+  const { bundle, analysis, target } = await setup();
+  const budget = { latencyMs: predictOnTarget(target, analysis.graph).latencyMs * 0.8 };
+  const g = await planSearch({ bundle, analysis, target, budget, mode: 'global' });
+  assert.equal(g.met, true);
+  assert.ok(g.predicted.latencyMs <= budget.latencyMs);
+  applyPlan(bundle, analysis.groups, g.plan);
+  const m = await planSearch({ bundle, analysis, target, budget, mode: 'manual', ratios: 0.5 });
+  assert.equal(m.plan.version, 1);
+  assert.ok(m.macs.after < m.macs.before * 0.6);
+});
+
+test('an impossible budget ends with BUDGET_UNREACHABLE (exit 10) and still writes the best plan', async () => {
+  const model = await ensureFixture('mobilenetv2');
+  const out = await mkdtemp(join(tmpdir(), 'ep-unreach-'));
+  const r = spawnSync(process.execPath, ['bin/edge-prune.js', 'plan', model, '--target', 'host', '--latency-ms', '0.001', '--out', out], { encoding: 'utf8' });
+  assert.equal(r.status, 10, r.stderr);
+  assert.match(r.stderr, /error BUDGET_UNREACHABLE: /);
+  assert.match(r.stderr, /hint: /);
+  const plan = JSON.parse(await readFile(join(out, 'plan.json'), 'utf8'));
+  assert.equal(plan.version, 1);
+  const j = spawnSync(process.execPath, ['bin/edge-prune.js', 'plan', model, '--target', 'host', '--latency-ms', '0.001', '--out', out, '--json'], { encoding: 'utf8' });
+  const json = JSON.parse(j.stdout);
+  assert.equal(json.met, false);
+  assert.equal(typeof json.predicted.latencyMs, 'number');
+  assert.equal(typeof json.budget.memoryMb, 'number');
+  assert.equal(typeof json.macs.before, 'number');
+});
