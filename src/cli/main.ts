@@ -13,7 +13,10 @@ program
   .option('--debug', 'print stack traces with errors')
   .showHelpAfterError('(run with --help for usage)');
 
-for (const load of COMMANDS) {
+// Load only the invoked command's module; every module when the name is not one (help, the main command).
+const invoked = process.argv.slice(2).find((a) => !a.startsWith('-'));
+const only = COMMANDS.filter(([name]) => name === invoked);
+for (const [, load] of only.length > 0 ? only : COMMANDS) {
   const mod = await load();
   mod.register(program);
 }

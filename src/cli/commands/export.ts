@@ -1,0 +1,103 @@
+// `edge-prune export`: write TF.js Layers, TF.js graph and ONNX bundles, each parity-checked in its runtime.
+import type { Command } from 'commander';
+import { fail } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import { exportBundle } from '../../export/export-bundle.ts';
+import { EXPORT_FORMATS, type ExportFormat, type ExportResult } from '../../export/types.ts';
+import { loadModelArgument } from '../load-model.ts';
+import { action, printResult } from '../output.ts';
+
+/** Options of the export command. */
+interface ExportCliOptions {
+  format: string;
+  quantize?: string;
+  foldBn?: boolean;
+  layout: string;
+  out: string;
+}
+
+/** Parse `--format a,b` into known formats. */
+function parseFormats(value: string): ExportFormat[] {
+  const formats = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const f of formats) {
+    if (!(EXPORT_FORMATS as readonly string[]).includes(f)) {
+      fail('INVALID_ARGUMENT', { expected: `formats among ${EXPORT_FORMATS.join(', ')}`, found: JSON.stringify(f), where: '--format', hint: 'e.g. --format tfjs,onnx' });
+    }
+  }
+  if (formats.length === 0) fail('INVALID_ARGUMENT', { expected: 'at least one format', found: 'none', where: '--format', hint: 'e.g. --format tfjs,onnx' });
+  return formats as ExportFormat[];
+}
+
+/** Progress lines on stderr (stdout stays clean for --json). */
+const stderrLogger: Logger = {
+  info: () => undefined,
+  warn: (message) => process.stderr.write(`warning: ${message}\n`),
+  progress: (event) => {
+    if (event.done < event.total) process.stderr.write(`exporting ${event.detail ?? ''} (${event.done + 1}/${event.total}) and checking parity...\n`);
+  },
+};
+
+/** Human summary of an export. */
+function describe(result: ExportResult): string {
+  const mb = (n: number): string => `${(n / 1e6).toFixed(2)} MB`;
+  const lines = [`exported to ${result.outDir} (${result.quantization} weights)`];
+  for (const f of result.formats) {
+    const extra = f.format === 'onnx' ? ` opset ${f.opset}, ${f.layout}` : '';
+    const folded = f.foldedBatchNorm ? `, ${f.foldedBatchNorm} BN folded` : '';
+    lines.push(
+      `  ${f.format.padEnd(10)} ${f.entry.padEnd(22)} ${mb(f.totalBytes).padStart(10)}${extra}${folded}`,
+      `  ${''.padEnd(10)} parity on ${f.parity.runtime}: max |diff| ${f.parity.maxAbsDiff.toExponential(2)} ≤ ${f.parity.tolerance.toExponential(2)}, top-1 ${(100 * f.parity.top1Agreement).toFixed(0)}%`,
+    );
+  }
+  lines.push(`  manifest   manifest.json`);
+  return lines.join('\n');
+}
+
+/** Register the export command. */
+export function register(program: Command): void {
+  program
+    .command('export')
+    .description('export TF.js (Layers, graph) and ONNX bundles; each is loaded back in its runtime and must match the source')
+    .argument('<model.json>', 'a TF.js Layers model')
+    .requiredOption('--out <dir>', 'output folder (replaced whole; must be empty, new, or a previous export)')
+    .option('--format <list>', `comma-separated: ${EXPORT_FORMATS.join(', ')}`, EXPORT_FORMATS.join(','))
+    .option('--quantize <dtype>', 'store weights as float16 (≈1/2 size) or uint8 (≈1/4 size)')
+    .option('--fold-bn', 'ONNX: fold BatchNormalization into the preceding conv/dense (the graph model always folds)')
+    .option('--layout <layout>', 'ONNX image layout: nchw (channel-first, weights transposed) or nhwc', 'nchw')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Output: <out>/tfjs/model.json, <out>/tfjs-graph/model.json, <out>/onnx/model.onnx, <out>/manifest.json.',
+        'Parity: each bundle is run on seeded inputs and compared with the source model in tfjs;',
+        'tolerance max|diff| <= f * max(1, max|source|) with f = 1e-4 (float32), 1e-2 (float16), 1e-1 (uint8).',
+        '',
+        'Examples:',
+        '  edge-prune export model.json --out dist/',
+        '  edge-prune export model.json --format onnx --fold-bn --layout nhwc --out dist-onnx/',
+        '  edge-prune export model.json --format tfjs,tfjs-graph --quantize uint8 --out dist-q/ --json',
+      ].join('\n'),
+    )
+    .action(
+      action(async (modelPath: string, opts: ExportCliOptions, cmd: Command) => {
+        const formats = parseFormats(opts.format);
+        if (opts.quantize !== undefined && opts.quantize !== 'float16' && opts.quantize !== 'uint8') {
+          fail('INVALID_ARGUMENT', { expected: 'float16 or uint8', found: JSON.stringify(opts.quantize), where: '--quantize', hint: 'e.g. --quantize float16' });
+        }
+        if (opts.layout !== 'nchw' && opts.layout !== 'nhwc') {
+          fail('INVALID_ARGUMENT', { expected: 'nchw or nhwc', found: JSON.stringify(opts.layout), where: '--layout', hint: 'e.g. --layout nhwc' });
+        }
+        const global = cmd.optsWithGlobals<{ json?: boolean }>();
+        const bundle = await loadModelArgument(modelPath);
+        const result = await exportBundle(bundle, {
+          formats,
+          ...(opts.quantize ? { quantize: opts.quantize as 'float16' | 'uint8' } : {}),
+          foldBn: opts.foldBn === true,
+          layout: opts.layout,
+          outDir: opts.out,
+          ...(global.json ? {} : { logger: stderrLogger }),
+        });
+        printResult(global, result, () => describe(result));
+      }),
+    );
+}

@@ -1,0 +1,99 @@
+// The export stage: TF.js Layers, TF.js graph and ONNX bundles, each loaded back and parity-checked, written atomically.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fail } from '../core/errors.ts';
+import { silentLogger } from '../core/logger.ts';
+import type { Graph, ModelBundle } from '../core/types.ts';
+import { buildGraph } from '../analyze/graph.ts';
+import { predictOutputs } from '../runtime/layers-model.ts';
+import { MANIFEST_FILE, writeFolderAtomically } from './atomic-dir.ts';
+import { exportOnnx, exportTfjs, exportTfjsGraph, type FormatJob } from './formats.ts';
+import { GRAPH_EMITTERS } from './graph-emitters.ts';
+import { findEmitter } from './onnx-emitters.ts';
+import { createSeededInput } from './parity.ts';
+import { EXPORT_FORMATS, type ExportFormat, type ExportOptions, type ExportResult, type FormatResult } from './types.ts';
+
+const WRITERS: Record<ExportFormat, (job: FormatJob) => Promise<FormatResult>> = {
+  tfjs: exportTfjs,
+  'tfjs-graph': exportTfjsGraph,
+  onnx: exportOnnx,
+};
+
+/** Reject bad options before any work. */
+function checkOptions(options: ExportOptions): void {
+  const bad = (field: string, expected: string, found: unknown): never =>
+    fail('INVALID_ARGUMENT', { expected, found: JSON.stringify(found) ?? String(found), where: `export option ${field}`, hint: 'see edge-prune export --help' });
+  if (!Array.isArray(options.formats) || options.formats.length === 0) bad('formats', `one or more of ${EXPORT_FORMATS.join(', ')}`, options.formats);
+  for (const f of options.formats) if (!EXPORT_FORMATS.includes(f)) bad('formats', `one of ${EXPORT_FORMATS.join(', ')}`, f);
+  if (options.quantize !== undefined && options.quantize !== 'float16' && options.quantize !== 'uint8') bad('quantize', 'float16 or uint8', options.quantize);
+  if (options.layout !== undefined && options.layout !== 'nchw' && options.layout !== 'nhwc') bad('layout', 'nchw or nhwc', options.layout);
+  if (typeof options.outDir !== 'string' || options.outDir === '') bad('outDir', 'an output folder path', options.outDir);
+  if (options.samples !== undefined && !(Number.isInteger(options.samples) && options.samples >= 1 && options.samples <= 64)) bad('samples', 'an integer in [1, 64]', options.samples);
+}
+
+/** Every layer must have an emitter in each requested graph format; fail naming the first that has none. */
+function checkEmitters(graph: Graph, formats: readonly ExportFormat[]): void {
+  for (const node of graph.nodes) {
+    if (node.className === 'InputLayer') continue;
+    const missing = formats.includes('onnx') && !findEmitter(node.className) ? 'onnx'
+      : formats.includes('tfjs-graph') && !Object.prototype.hasOwnProperty.call(GRAPH_EMITTERS, node.className) ? 'tfjs-graph' : undefined;
+    if (missing) {
+      fail('UNSUPPORTED_LAYER', {
+        expected: `a layer class the ${missing} exporter supports`,
+        found: `class "${node.className}"`,
+        where: `layer "${node.name}"`,
+        hint: `export without ${missing}, or add an emitter for ${node.className}`,
+      });
+    }
+  }
+}
+
+/**
+ * Export a bundle in the requested formats into `outDir`. Each export is loaded back in its own runtime
+ * (tfjs for both TF.js forms, onnxruntime-node for ONNX) and compared with the source model's tfjs
+ * output on the same seeded inputs; beyond the stated tolerance the export fails with PARITY_FAILED and
+ * nothing is written. The folder is filled under a temporary name and renamed into place, with a
+ * manifest.json holding the returned facts.
+ */
+export async function exportBundle(bundle: ModelBundle, options: ExportOptions): Promise<ExportResult> {
+  checkOptions(options);
+  const logger = options.logger ?? silentLogger;
+  const formats = EXPORT_FORMATS.filter((f) => options.formats.includes(f));
+  const graph = buildGraph(bundle);
+  checkEmitters(graph, formats);
+  if (graph.inputs.length !== 1) {
+    fail('INVALID_MODEL', { expected: 'a model with one input', found: `${graph.inputs.length} inputs`, where: 'model topology', hint: 'export supports single-input models' });
+  }
+  const inputNode = graph.nodes.find((n) => n.name === graph.inputs[0]);
+  const samples = options.samples ?? 2;
+  const seed = options.seed ?? 1;
+  const inputShape = [samples, ...(inputNode?.outputShape ?? [])];
+  const input = createSeededInput(inputShape.reduce((a, b) => a * b, 1), seed);
+  const t0 = performance.now();
+  const reference = await predictOutputs(bundle, input, inputShape);
+  const referenceMs = performance.now() - t0;
+  const precision = options.quantize ?? 'float32';
+  const weights = new Map(bundle.weights.map((w) => [w.name, w]));
+  const results = await writeFolderAtomically(options.outDir, async (root) => {
+    const done: FormatResult[] = [];
+    for (const [i, format] of formats.entries()) {
+      logger.progress({ task: 'export', done: i, total: formats.length, detail: format });
+      const job: FormatJob = { bundle, graph, weights, root, precision, foldBn: options.foldBn === true, layout: options.layout ?? 'nchw', input, inputShape, reference, seed };
+      if (options.quantize) job.quantize = options.quantize;
+      const r = await WRITERS[format](job);
+      logger.info(`${format}: ${(r.totalBytes / 1e6).toFixed(2)} MB, max |diff| ${r.parity.maxAbsDiff.toExponential(2)} (tolerance ${r.parity.tolerance.toExponential(2)})`);
+      done.push(r);
+    }
+    logger.progress({ task: 'export', done: formats.length, total: formats.length });
+    const manifest = buildManifest(done, inputShape.slice(1), graph, precision, referenceMs);
+    await writeFile(join(root, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    return done;
+  });
+  return { ...buildManifest(results, inputShape.slice(1), graph, precision, referenceMs), outDir: options.outDir };
+}
+
+/** The manifest facts (everything but the absolute output folder). */
+function buildManifest(formats: FormatResult[], inputShape: number[], graph: Graph, quantization: ExportResult['quantization'], referenceMs: number): Omit<ExportResult, 'outDir'> {
+  const outputShapes = graph.outputs.map((o) => graph.nodes.find((n) => n.name === o)?.outputShape ?? []);
+  return { version: 1, producer: 'edge-prune', inputShape, outputShapes, quantization, formats, totalBytes: formats.reduce((n, f) => n + f.totalBytes, 0), referenceMs };
+}

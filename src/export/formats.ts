@@ -1,0 +1,123 @@
+// One writer per export format: build the files, write them, load them back in their runtime, check parity.
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Graph, JsonObject, ModelBundle, WeightEntry } from '../core/types.ts';
+import { serializeBundle } from '../load/write-bundle.ts';
+import { predictGraphModelFromDisk, predictLayersModelFromDisk } from '../runtime/graph-model.ts';
+import { ensureBackend } from '../runtime/layers-model.ts';
+import { createOnnxSession } from '../runtime/onnx-session.ts';
+import { foldBatchNorm } from './fold-bn.ts';
+import { buildGraphModel } from './graph-model.ts';
+import { buildOnnxModel } from './onnx-graph.ts';
+import { assertParity, compareOutputs, convertNchwToNhwc, convertNhwcToNchw, type ParityFigures, type Precision } from './parity.ts';
+import type { ExportedFile, ExportFormat, FormatResult } from './types.ts';
+
+/** Everything a format writer needs. */
+export interface FormatJob {
+  bundle: ModelBundle;
+  graph: Graph;
+  weights: ReadonlyMap<string, WeightEntry>;
+  /** Temporary output folder (the whole export). */
+  root: string;
+  precision: Precision;
+  quantize?: 'float16' | 'uint8';
+  foldBn: boolean;
+  layout: 'nchw' | 'nhwc';
+  /** Seeded channels-last input batch and its shape [N, ...]. */
+  input: Float32Array;
+  inputShape: number[];
+  /** Source outputs on `input`, channels-last. */
+  reference: Float32Array[];
+  seed: number;
+}
+
+/** Write files under `<root>/<sub>` and describe them (paths relative to root). */
+async function writeFiles(root: string, sub: string, files: { name: string; bytes: Uint8Array | string }[]): Promise<ExportedFile[]> {
+  await mkdir(join(root, sub), { recursive: true });
+  const out: ExportedFile[] = [];
+  for (const f of files) {
+    const bytes = typeof f.bytes === 'string' ? Buffer.from(f.bytes) : f.bytes;
+    await writeFile(join(root, sub, f.name), bytes);
+    out.push({ path: `${sub}/${f.name}`, bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') });
+  }
+  return out;
+}
+
+/** Parity of outputs (channels-last) against the job's reference; throws PARITY_FAILED beyond tolerance. */
+function checkParity(job: FormatJob, format: ExportFormat, runtime: string, outputs: Float32Array[]): ParityFigures {
+  const lastAxis = job.graph.outputs.map((o) => job.graph.nodes.find((n) => n.name === o)?.outputShape.at(-1) ?? 1);
+  const figures = compareOutputs(job.reference, outputs, { precision: job.precision, runtime, samples: job.inputShape[0] as number, seed: job.seed, lastAxis });
+  assertParity(figures, format);
+  return figures;
+}
+
+/** Assemble a FormatResult. */
+function makeResult(format: ExportFormat, entry: string, files: ExportedFile[], weightBytes: number, job: FormatJob, rest: Partial<FormatResult> & { parity: ParityFigures; exportMs: number; parityMs: number }): FormatResult {
+  return { format, entry, files, totalBytes: files.reduce((n, f) => n + f.bytes, 0), weightBytes, precision: job.precision, foldedBatchNorm: 0, ...rest };
+}
+
+/** TF.js Layers model: model.json + ≤ 4 MB shards (optionally quantized), checked with tf.loadLayersModel. */
+export async function exportTfjs(job: FormatJob): Promise<FormatResult> {
+  const t0 = performance.now();
+  const { modelJson, shards } = serializeBundle(job.bundle, job.quantize ? { quantize: job.quantize } : {});
+  const files = await writeFiles(job.root, 'tfjs', [...shards, { name: 'model.json', bytes: `${JSON.stringify(modelJson)}\n` }]);
+  const t1 = performance.now();
+  const outputs = await predictLayersModelFromDisk(join(job.root, 'tfjs/model.json'), job.input, job.inputShape);
+  const parity = checkParity(job, 'tfjs', `tfjs-${await ensureBackend()} loadLayersModel`, outputs);
+  const weightBytes = shards.reduce((n, s) => n + s.bytes.byteLength, 0);
+  return makeResult('tfjs', 'tfjs/model.json', files, weightBytes, job, { parity, exportMs: t1 - t0, parityMs: performance.now() - t1 });
+}
+
+/** TF.js graph model with BatchNormalization folded, checked with tfjs-converter's loadGraphModel. */
+export async function exportTfjsGraph(job: FormatJob): Promise<FormatResult> {
+  const t0 = performance.now();
+  const folded = foldBatchNorm(job.graph, job.weights);
+  const built = buildGraphModel(folded.graph, folded.weights, job.quantize ? { quantize: job.quantize } : {});
+  const files = await writeFiles(job.root, 'tfjs-graph', [...built.shards, { name: 'model.json', bytes: `${JSON.stringify(built.modelJson)}\n` }]);
+  const t1 = performance.now();
+  const outputs = await predictGraphModelFromDisk(join(job.root, 'tfjs-graph/model.json'), job.input, job.inputShape);
+  const parity = checkParity(job, 'tfjs-graph', `tfjs-${await ensureBackend()} loadGraphModel`, outputs);
+  const weightBytes = built.shards.reduce((n, s) => n + s.bytes.byteLength, 0);
+  return makeResult('tfjs-graph', 'tfjs-graph/model.json', files, weightBytes, job, {
+    parity, exportMs: t1 - t0, parityMs: performance.now() - t1, foldedBatchNorm: folded.folded.length, ops: built.ops,
+  });
+}
+
+/** ONNX model (NCHW by default), checked with onnxruntime-node. */
+export async function exportOnnx(job: FormatJob): Promise<FormatResult> {
+  const t0 = performance.now();
+  const source = job.foldBn ? foldBatchNorm(job.graph, job.weights) : { graph: job.graph, weights: job.weights, folded: [] };
+  const built = buildOnnxModel(source.graph, source.weights, { layout: job.layout, storage: job.precision, name: readModelName(job.bundle) });
+  const files = await writeFiles(job.root, 'onnx', [{ name: 'model.onnx', bytes: built.bytes }]);
+  const t1 = performance.now();
+  const session = await createOnnxSession(join(job.root, 'onnx/model.onnx'));
+  let outputs: Float32Array[];
+  try {
+    const io = built.inputs[0];
+    const [n, ...rest] = job.inputShape as [number, ...number[]];
+    const data = io?.nchw ? convertNhwcToNchw(job.input, job.inputShape) : job.input;
+    const dims = io?.nchw ? [n, rest[2] as number, rest[0] as number, rest[1] as number] : job.inputShape;
+    const ran = await session.run({ [io?.name ?? '']: { data, dims } });
+    outputs = built.outputs.map((o) => {
+      const t = ran[o.name]?.data ?? new Float32Array(0);
+      return o.nchw ? convertNchwToNhwc(t, [n, ...o.kerasShape]) : t;
+    });
+  } finally {
+    await session.release();
+  }
+  const parity = checkParity(job, 'onnx', 'onnxruntime-node', outputs);
+  const ops: Record<string, number> = {};
+  for (const node of built.model.graph?.node ?? []) ops[node.opType as string] = (ops[node.opType as string] ?? 0) + 1;
+  const weightBytes = (built.model.graph?.initializer ?? []).reduce((sum, t) => sum + (t.rawData?.byteLength ?? 0), 0);
+  return makeResult('onnx', 'onnx/model.onnx', files, weightBytes, job, {
+    parity, exportMs: t1 - t0, parityMs: performance.now() - t1, opset: built.opset, layout: job.layout, foldedBatchNorm: source.folded.length, ops,
+  });
+}
+
+/** The model's name from its topology, for the ONNX graph name. */
+function readModelName(bundle: ModelBundle): string {
+  const topology = bundle.topology as { model_config?: { config?: JsonObject }; config?: JsonObject };
+  const name = topology.model_config?.config?.['name'] ?? topology.config?.['name'];
+  return typeof name === 'string' ? name : 'model';
+}

@@ -1,0 +1,136 @@
+// Parity of an export with its source: seeded inputs, layout conversion, stated tolerances, PARITY_FAILED beyond them.
+import { fail } from '../core/errors.ts';
+
+/** Weight storage of an export, which sets its tolerance. */
+export type Precision = 'float32' | 'float16' | 'uint8';
+
+/**
+ * Tolerance per storage scheme, relative to the output scale s = max(1, max |reference|): an export
+ * passes when max |export − reference| ≤ factor · s. For logits of magnitude ≤ 1 this is an absolute
+ * bound (float32: 1e-4). float16 weights carry ~5e-4 relative rounding, uint8 weights ~0.2% of each
+ * tensor's range, and both accumulate through the layers, hence the looser bounds.
+ */
+export const PARITY_TOLERANCE: Readonly<Record<Precision, number>> = { float32: 1e-4, float16: 1e-2, uint8: 1e-1 };
+
+/** Human statement of the tolerance rule, recorded in the manifest. */
+export function describeTolerance(precision: Precision): string {
+  return `max|export - source| <= ${PARITY_TOLERANCE[precision]} * max(1, max|source|)`;
+}
+
+/** The parity figures of one export. */
+export interface ParityFigures {
+  /** Runtime that ran the export, e.g. `tfjs-wasm`, `onnxruntime-node`. */
+  runtime: string;
+  /** Number of seeded input samples (the batch size of the check). */
+  samples: number;
+  seed: number;
+  maxAbsDiff: number;
+  meanAbsDiff: number;
+  /** max |source output|. */
+  referenceMaxAbs: number;
+  /** The bound that applied: factor · max(1, referenceMaxAbs). */
+  tolerance: number;
+  rule: string;
+  /** Fraction of samples whose arg-max over the last axis agrees with the source. */
+  top1Agreement: number;
+  passed: boolean;
+}
+
+/** Seeded standard-normal input values (mulberry32 + Box–Muller): the same seed gives the same inputs. */
+export function createSeededInput(size: number, seed: number): Float32Array {
+  let state = seed >>> 0;
+  const uniform = (): number => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) out[i] = Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
+  return out;
+}
+
+/** Permute a batch of images [N, H, W, C] → [N, C, H, W]. */
+export function convertNhwcToNchw(data: Float32Array, [n, h, w, c]: readonly number[]): Float32Array {
+  const out = new Float32Array(data.length);
+  const [N, H, W, C] = [n, h, w, c] as [number, number, number, number];
+  for (let b = 0; b < N; b++) for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) for (let k = 0; k < C; k++) out[((b * C + k) * H + y) * W + x] = data[((b * H + y) * W + x) * C + k] as number;
+  return out;
+}
+
+/** Permute a batch of images [N, C, H, W] → [N, H, W, C] (shape given channels-last). */
+export function convertNchwToNhwc(data: Float32Array, [n, h, w, c]: readonly number[]): Float32Array {
+  const out = new Float32Array(data.length);
+  const [N, H, W, C] = [n, h, w, c] as [number, number, number, number];
+  for (let b = 0; b < N; b++) for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) for (let k = 0; k < C; k++) out[((b * H + y) * W + x) * C + k] = data[((b * C + k) * H + y) * W + x] as number;
+  return out;
+}
+
+/** Index of the largest value of each row of `width` values. */
+function argmaxRows(data: Float32Array, width: number): number[] {
+  const rows: number[] = [];
+  for (let r = 0; r * width < data.length; r++) {
+    let best = 0;
+    for (let i = 1; i < width; i++) if ((data[r * width + i] as number) > (data[r * width + best] as number)) best = i;
+    rows.push(best);
+  }
+  return rows;
+}
+
+/** Compare export outputs with the source outputs (same order, channels-last) under a precision's tolerance. */
+export function compareOutputs(
+  reference: Float32Array[],
+  exported: Float32Array[],
+  options: { precision: Precision; runtime: string; samples: number; seed: number; lastAxis: number[] },
+): ParityFigures {
+  let maxAbsDiff = 0;
+  let sum = 0;
+  let count = 0;
+  let referenceMaxAbs = 0;
+  let agree = 0;
+  let rows = 0;
+  reference.forEach((ref, k) => {
+    const got = exported[k] ?? new Float32Array(0);
+    if (got.length !== ref.length) {
+      fail('PARITY_FAILED', { expected: `${ref.length} values in output ${k}`, found: `${got.length}`, where: `${options.runtime} output ${k}`, hint: 'the exported graph produces a different output shape; report this model' });
+    }
+    for (let i = 0; i < ref.length; i++) {
+      const d = Math.abs((ref[i] as number) - (got[i] as number));
+      maxAbsDiff = Number.isNaN(d) ? Infinity : Math.max(maxAbsDiff, d);
+      sum += d;
+      referenceMaxAbs = Math.max(referenceMaxAbs, Math.abs(ref[i] as number));
+    }
+    count += ref.length;
+    const width = options.lastAxis[k] ?? 1;
+    const a = argmaxRows(ref, width);
+    const b = argmaxRows(got, width);
+    a.forEach((v, i) => (agree += v === b[i] ? 1 : 0));
+    rows += a.length;
+  });
+  const factor = PARITY_TOLERANCE[options.precision];
+  const tolerance = factor * Math.max(1, referenceMaxAbs);
+  return {
+    runtime: options.runtime,
+    samples: options.samples,
+    seed: options.seed,
+    maxAbsDiff,
+    meanAbsDiff: count ? sum / count : 0,
+    referenceMaxAbs,
+    tolerance,
+    rule: describeTolerance(options.precision),
+    top1Agreement: rows ? agree / rows : 1,
+    passed: maxAbsDiff <= tolerance,
+  };
+}
+
+/** Throw PARITY_FAILED when an export is beyond its tolerance. */
+export function assertParity(figures: ParityFigures, format: string): void {
+  if (figures.passed) return;
+  fail('PARITY_FAILED', {
+    expected: `${format} outputs within ${figures.tolerance.toPrecision(3)} of the source (${figures.rule})`,
+    found: `max difference ${figures.maxAbsDiff.toPrecision(3)} (mean ${figures.meanAbsDiff.toPrecision(3)}, top-1 agreement ${(100 * figures.top1Agreement).toFixed(0)}%) on ${figures.runtime}`,
+    where: `${format} export`,
+    hint: 'no bundle was written; rerun with --debug and report the model, or try without --quantize',
+  });
+}

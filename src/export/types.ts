@@ -1,0 +1,71 @@
+// Types of the export stage: options, per-format results and the serializable ExportResult (also manifest.json).
+import type { Logger } from '../core/logger.ts';
+import type { ParityFigures, Precision } from './parity.ts';
+
+/** Export formats. */
+export const EXPORT_FORMATS = ['tfjs', 'tfjs-graph', 'onnx'] as const;
+
+/** One export format: TF.js Layers model, TF.js graph model, ONNX. */
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** Options of `exportBundle`. */
+export interface ExportOptions {
+  formats: ExportFormat[];
+  /** Store weights as float16 or uint8 (all formats); float32 when absent. */
+  quantize?: 'float16' | 'uint8';
+  /** ONNX: fold BatchNormalization into the preceding layer (the graph model always folds). */
+  foldBn?: boolean;
+  /** ONNX image input/output layout: `nchw` (default) or `nhwc`. */
+  layout?: 'nchw' | 'nhwc';
+  /** Output folder; replaced whole, and only if empty or a previous edge-prune export. */
+  outDir: string;
+  logger?: Logger;
+  /** Seed of the parity inputs (default 1). */
+  seed?: number;
+  /** Number of seeded samples in the parity batch (default 2). */
+  samples?: number;
+}
+
+/** One file of an export, relative to the output folder. */
+export interface ExportedFile {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** What one format produced. */
+export interface FormatResult {
+  format: ExportFormat;
+  /** Main file, relative to the output folder (model.json or model.onnx). */
+  entry: string;
+  files: ExportedFile[];
+  totalBytes: number;
+  /** Bytes of weight storage (shards or initializers). */
+  weightBytes: number;
+  precision: Precision;
+  /** ONNX only. */
+  opset?: number;
+  /** ONNX only: image layout of inputs and outputs. */
+  layout?: 'nchw' | 'nhwc';
+  /** Layers whose BatchNormalization was folded in (tfjs-graph always, onnx with foldBn). */
+  foldedBatchNorm: number;
+  /** Graph op counts (tfjs-graph, onnx). */
+  ops?: Record<string, number>;
+  parity: ParityFigures;
+  exportMs: number;
+  parityMs: number;
+}
+
+/** The serializable result of an export; manifest.json holds the same facts with paths relative to it. */
+export interface ExportResult {
+  version: 1;
+  producer: 'edge-prune';
+  outDir: string;
+  inputShape: number[];
+  outputShapes: number[][];
+  quantization: Precision;
+  formats: FormatResult[];
+  totalBytes: number;
+  /** Time of the source forward pass the exports were compared with. */
+  referenceMs: number;
+}
