@@ -2,6 +2,7 @@
 import type { ChannelGroup, Graph, GraphNode, Member } from '../core/types.ts';
 import { channelKindOf, findRule } from '../layers/rules.ts';
 import type { LayerRule } from '../layers/rule-types.ts';
+import { concatAxis } from '../layers/shape-rules.ts';
 import { SpaceTable, type Layout, type Segment } from './spaces.ts';
 
 /** Channels on the last axis of a shape. */
@@ -84,8 +85,7 @@ function visitMerge(walk: Walk, node: GraphNode, inputs: Layout[]): Layout {
 /** Concatenate on the channel axis: the inputs' segments at offsets. */
 function visitConcat(walk: Walk, node: GraphNode, inputs: Layout[], shapes: number[][]): Layout {
   const rank = node.outputShape.length;
-  const raw = typeof node.config['axis'] === 'number' ? (node.config['axis'] as number) : -1;
-  const axis = raw < 0 ? rank + raw : raw;
+  const axis = concatAxis(node.config, rank, node.name);
   if (axis !== rank - 1) return visitMerge(walk, node, inputs);
   if (inputs.some((l) => l.flat)) {
     for (const l of inputs) lockLayout(walk, l, `Concatenate "${node.name}" of flattened tensors`);

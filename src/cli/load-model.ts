@@ -1,7 +1,7 @@
 // CLI helpers shared by commands: read a model argument and a JSON file argument.
 import { readFile } from 'node:fs/promises';
 import { fail } from '../core/errors.ts';
-import { readBundle } from '../load/read-bundle.ts';
+import { MAX_JSON_DEPTH, jsonDepth, readBundle } from '../load/read-bundle.ts';
 import type { ModelBundle } from '../core/types.ts';
 
 /** Read the model named on the command line. */
@@ -17,11 +17,16 @@ export async function readJsonOption(path: string, option: string): Promise<unkn
   } catch {
     fail('IO_ERROR', { expected: 'a readable JSON file', found: 'no such file', where: `${option} ${path}`, hint: 'check the path' });
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     fail('INVALID_JSON', { expected: 'valid JSON', found: (error as Error).message, where: `${option} ${path}`, hint: 'fix the file' });
   }
+  if (jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    fail('INVALID_JSON', { expected: `JSON nested at most ${MAX_JSON_DEPTH} levels deep`, found: 'deeper nesting', where: `${option} ${path}`, hint: 'pass the file edge-prune wrote, not a generated one' });
+  }
+  return value;
 }
 
 /** Parse a number option with a typed error. */

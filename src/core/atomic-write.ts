@@ -17,7 +17,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await writeFile(tmp, data);
     await rename(tmp, path);
   } catch (error) {
-    await rm(tmp, { force: true });
+    await rm(tmp, { force: true }).catch(() => undefined);
     fail('IO_ERROR', {
       expected: 'a writable location',
       found: (error as Error).message,

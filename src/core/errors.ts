@@ -62,6 +62,20 @@ export class EdgePruneError extends Error {
   }
 }
 
+/**
+ * A short printable form of any value for error messages: JSON cut to `max` characters, never
+ * throwing (values nested too deeply for JSON.stringify, cycles and BigInts get a plain description).
+ */
+export function describeValue(value: unknown, max = 120): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = Array.isArray(value) ? 'a list nested too deeply to print' : `a ${typeof value} that cannot be printed`;
+  }
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+
 /** Shorthand for throwing a typed error. */
 export function fail(code: ErrorCode, detail: ErrorDetail): never {
   throw new EdgePruneError(code, detail);

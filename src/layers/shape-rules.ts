@@ -129,6 +129,19 @@ export const merge: LayerRule = {
   },
 };
 
+/**
+ * The axis a Concatenate joins, as an index into a batch-less shape of `rank` dimensions. Keras
+ * counts the batch axis: on [N, H, W, C] tensors axis 3 (or -1) is the channel axis.
+ */
+export function concatAxis(config: JsonObject, rank: number, layer: string): number {
+  const raw = config['axis'] ?? -1;
+  const axis = typeof raw === 'number' ? (raw < 0 ? rank + raw : raw - 1) : Number.NaN;
+  if (!Number.isInteger(axis) || axis < 0 || axis >= rank) {
+    fail('INVALID_MODEL', { expected: `a Concatenate axis in 1..${rank} or -${rank}..-1 (Keras counts the batch axis)`, found: JSON.stringify(raw) ?? 'nothing', where: `layer "${layer}"`, hint: 'check the model topology' });
+  }
+  return axis;
+}
+
 /** Concatenate: along the channel axis the output is the inputs' channels at offsets. */
 export const concatenate: LayerRule = {
   /** On a non-channel axis the groups stage treats it as a merge (channels shared). */
@@ -137,8 +150,7 @@ export const concatenate: LayerRule = {
   outputShape: (inputs, config, layer) => {
     const first = inputs[0] ?? [];
     const rank = first.length;
-    const raw = typeof config['axis'] === 'number' ? (config['axis'] as number) : -1;
-    const axis = raw < 0 ? rank + raw : raw;
+    const axis = concatAxis(config, rank, layer);
     const out = [...first];
     out[axis] = 0;
     for (const shape of inputs) {

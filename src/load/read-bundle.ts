@@ -4,11 +4,31 @@ import { dirname } from 'node:path';
 import { fail } from '../core/errors.ts';
 import type { JsonObject, ModelBundle, WeightEntry } from '../core/types.ts';
 import { parseManifest } from './manifest.ts';
-import { resolveInside } from './safe-path.ts';
+import { resolveInside, shownPath } from './safe-path.ts';
 import { decodeWeights, elementCount, storedBytesPerElement } from './weights-codec.ts';
 
 /** Largest model.json edge-prune reads (the topology only; weights live in shards). */
 export const MAX_MODEL_JSON_BYTES = 64 * 1024 * 1024;
+
+/** Deepest JSON nesting accepted in model.json (Keras configs nest about 10 levels; recursive walkers overflow near 5,000). */
+export const MAX_JSON_DEPTH = 128;
+
+/** Most weight elements of a whole model (2^28 floats = 1 GiB decoded), checked before any allocation. */
+export const MAX_MODEL_ELEMENTS = 2 ** 28;
+
+/** Nesting depth of a parsed JSON value, walked iteratively; stops counting past `limit`. */
+export function jsonDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: { v: unknown; d: number }[] = [{ v: value, d: 1 }];
+  while (stack.length > 0) {
+    const { v, d } = stack.pop() as { v: unknown; d: number };
+    if (typeof v !== 'object' || v === null) continue;
+    deepest = Math.max(deepest, d);
+    if (deepest > limit) return deepest;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === 'object' && child !== null) stack.push({ v: child, d: d + 1 });
+  }
+  return deepest;
+}
 
 /** Read and parse model.json, with typed errors for a missing, huge or invalid file. */
 async function readModelJson(path: string): Promise<JsonObject> {
@@ -36,7 +56,10 @@ async function readModelJson(path: string): Promise<JsonObject> {
     });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    fail('INVALID_MODEL', { expected: 'a JSON object', found: Array.isArray(parsed) ? 'an array' : typeof parsed, where: path, hint: 'pass a TF.js Layers model.json' });
+    fail('INVALID_MODEL', { expected: 'a JSON object', found: Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : typeof parsed, where: path, hint: 'pass a TF.js Layers model.json' });
+  }
+  if (jsonDepth(parsed, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    fail('INVALID_MODEL', { expected: `JSON nested at most ${MAX_JSON_DEPTH} levels deep`, found: 'deeper nesting', where: path, hint: 'the file is not a model.json written by Keras or tfjs' });
   }
   return parsed as JsonObject;
 }
@@ -47,14 +70,18 @@ async function readShards(dir: string, paths: string[], expected: number, modelJ
   for (const p of paths) {
     const real = await resolveInside(dir, p, modelJson);
     if (!real) {
-      fail('MISSING_WEIGHTS', { expected: `weight shard "${p}"`, found: 'no such file', where: modelJson, hint: 'copy every shard named in weightsManifest next to model.json' });
+      fail('MISSING_WEIGHTS', { expected: `weight shard "${shownPath(p)}"`, found: 'no such file', where: modelJson, hint: 'copy every shard named in weightsManifest next to model.json' });
     }
-    files.push({ path: real, size: (await stat(real)).size });
+    const info = await stat(real);
+    if (!info.isFile()) {
+      fail('MISSING_WEIGHTS', { expected: `weight shard "${shownPath(p)}" as a regular file`, found: info.isDirectory() ? 'a folder' : 'a special file (FIFO, socket or device)', where: modelJson, hint: 'weightsManifest paths must name the shard files beside model.json' });
+    }
+    files.push({ path: real, size: info.size });
   }
   const total = files.reduce((n, f) => n + f.size, 0);
   if (total !== expected) {
     fail('WEIGHTS_MISMATCH', {
-      expected: `${expected} bytes in shards ${paths.join(', ')} (from the manifest's shapes and dtypes)`,
+      expected: `${expected} bytes in shards ${shownPath(paths.join(', '))} (from the manifest's shapes and dtypes)`,
       found: `${total} bytes`,
       where: modelJson,
       hint: total < expected ? 'a shard is truncated: re-copy or re-export the model' : 'the shards hold more data than the manifest describes: they belong to another model',
@@ -65,7 +92,10 @@ async function readShards(dir: string, paths: string[], expected: number, modelJ
   for (const f of files) {
     const handle = await open(f.path, 'r');
     try {
-      await handle.read(bytes, offset, f.size, 0);
+      const { bytesRead } = await handle.read(bytes, offset, f.size, 0);
+      if (bytesRead !== f.size) {
+        fail('WEIGHTS_MISMATCH', { expected: `${f.size} bytes in ${f.path}`, found: `${bytesRead} bytes read`, where: modelJson, hint: 'the shard changed while it was read; retry' });
+      }
     } finally {
       await handle.close();
     }
@@ -96,6 +126,10 @@ export async function readBundle(modelJsonPath: string): Promise<ModelBundle> {
     fail('INVALID_MODEL', { expected: 'a "modelTopology" object', found: JSON.stringify(modelTopology) ?? 'nothing', where: modelJsonPath, hint: 'pass a TF.js Layers model.json (graph models cannot be pruned)' });
   }
   const groups = parseManifest(weightsManifest, modelJsonPath);
+  const elements = groups.reduce((n, g) => n + g.weights.reduce((m, s) => m + elementCount(s.shape), 0), 0);
+  if (elements > MAX_MODEL_ELEMENTS) {
+    fail('INVALID_MODEL', { expected: `at most ${MAX_MODEL_ELEMENTS} weight values in the whole model`, found: `${elements} in weightsManifest`, where: modelJsonPath, hint: 'edge-prune handles models up to 1 GiB of float32 weights' });
+  }
   const dir = dirname(modelJsonPath);
   const weights: WeightEntry[] = [];
   for (const group of groups) {

@@ -1,5 +1,5 @@
 // Manual mode: a plan that drops a fraction of each unlocked group's lowest-scored channels.
-import { fail } from '../core/errors.ts';
+import { describeValue, fail } from '../core/errors.ts';
 import type { ChannelGroup, PrunePlan, Scores } from '../core/types.ts';
 
 /** Drop ratio for every group, or per group id (groups not named keep all channels). */
@@ -8,7 +8,7 @@ export type DropRatios = number | Record<string, number>;
 /** Check a drop ratio is in [0, 1). */
 function checkRatio(ratio: unknown, where: string): number {
   if (typeof ratio !== 'number' || !Number.isFinite(ratio) || ratio < 0 || ratio >= 1) {
-    fail('INVALID_ARGUMENT', { expected: 'a drop ratio in [0, 1)', found: JSON.stringify(ratio), where, hint: 'a ratio of 0.3 drops 30% of a group\'s channels' });
+    fail('INVALID_ARGUMENT', { expected: 'a drop ratio in [0, 1)', found: describeValue(ratio), where, hint: 'a ratio of 0.3 drops 30% of a group\'s channels' });
   }
   return ratio;
 }
@@ -35,7 +35,7 @@ export function planFromRatios(groups: readonly ChannelGroup[], scores: Scores, 
   if (typeof ratios === 'number') checkRatio(ratios, '--ratio');
   else {
     if (typeof ratios !== 'object' || ratios === null || Array.isArray(ratios)) {
-      fail('INVALID_ARGUMENT', { expected: 'a JSON object {groupId: ratio}', found: JSON.stringify(ratios)?.slice(0, 80) ?? 'nothing', where: '--ratios', hint: 'list group ids with `edge-prune analyze`' });
+      fail('INVALID_ARGUMENT', { expected: 'a JSON object {groupId: ratio}', found: describeValue(ratios, 80), where: '--ratios', hint: 'list group ids with `edge-prune analyze`' });
     }
     for (const [id, r] of Object.entries(ratios)) {
       checkRatio(r, `--ratios "${id}"`);

@@ -5,6 +5,7 @@ import { analyzeModel } from '../../analyze/analyze-model.ts';
 import { fail } from '../../core/errors.ts';
 import type { PrunePlan } from '../../core/types.ts';
 import { writeJsonAtomic } from '../../core/atomic-write.ts';
+import { requireSeparateOutput } from '../../load/safe-path.ts';
 import { writeBundle } from '../../load/write-bundle.ts';
 import { applyPlan } from '../../prune/apply-plan.ts';
 import { CRITERIA, scoreModel } from '../../score/score-model.ts';
@@ -45,6 +46,7 @@ export function register(program: Command): void {
         if (given !== 1) {
           fail('INVALID_ARGUMENT', { expected: 'exactly one of --ratio, --ratios, --plan', found: `${given}`, where: 'prune options', hint: 'e.g. --ratio 0.3' });
         }
+        await requireSeparateOutput(opts.out, modelPath);
         const bundle = await loadModelArgument(modelPath);
         const before = analyzeModel(bundle, { lockUnknown: opts.lockUnknown === true });
         let plan: PrunePlan;

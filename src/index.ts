@@ -1,0 +1,40 @@
+// The package entry: every stage function and the data types that flow between them (DESIGN.md §1).
+export type * from './core/types.ts';
+export { EdgePruneError, type ErrorCode } from './core/errors.ts';
+export { silentLogger, type Logger, type ProgressEvent } from './core/logger.ts';
+
+// load
+export { readBundle } from './load/read-bundle.ts';
+export { writeBundle, type WriteOptions } from './load/write-bundle.ts';
+export { bundleFromArtifacts, bundleToArtifacts } from './load/artifacts.ts';
+
+// analyze
+export { analyzeModel, describeGroups, type Analysis } from './analyze/analyze-model.ts';
+export { buildGraph } from './analyze/graph.ts';
+export { findGroups } from './analyze/groups.ts';
+export { countCost, countMacs } from './analyze/cost.ts';
+export { LAYER_RULES } from './layers/rules.ts';
+
+// score
+export { scoreModel, CRITERIA, requireCriterion } from './score/score-model.ts';
+export type { Criterion, ScoreContext } from './score/criterion.ts';
+
+// search
+export { planSearch, type PlanSearchOptions, type PlanSearchResult, type SearchMode } from './search/plan-search.ts';
+export { planFromRatios, type DropRatios } from './search/ratio-plan.ts';
+export { loadTarget, loadProfile, listTargets, type LoadedTarget } from './search/load-targets.ts';
+export { predictLatency, type LatencyPrediction } from './search/latency-model.ts';
+export type { Budget, Resources } from './search/budget.ts';
+
+// prune
+export { applyPlan } from './prune/apply-plan.ts';
+export { validatePlan } from './prune/validate-plan.ts';
+
+// export
+export { exportBundle } from './export/export-bundle.ts';
+export type { ExportOptions, ExportResult, ExportFormat } from './export/types.ts';
+
+// report
+export { buildReport } from './report/build-report.ts';
+export { renderHtml } from './report/render-html.ts';
+export type { Report } from './report/report-types.ts';
