@@ -12,11 +12,15 @@ export type CommandEntry = [name: string, load: () => Promise<{ register: Regist
  * command's module is loaded (all of them for `--help`), so keep heavy imports inside actions.
  */
 export const COMMANDS: CommandEntry[] = [
+  ['run', () => import('./run.ts')],
   ['analyze', () => import('./analyze.ts')],
   ['score', () => import('./score.ts')],
   ['prune', () => import('./prune.ts')],
   ['plan', () => import('./plan.ts')],
+  ['finetune', () => import('./finetune.ts')],
+  ['eval', () => import('./eval.ts')],
   ['export', () => import('./export.ts')],
   ['targets', () => import('./targets.ts')],
   ['calibrate', () => import('./calibrate.ts')],
+  ['verify', () => import('./verify.ts')],
 ];

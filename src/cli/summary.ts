@@ -1,0 +1,27 @@
+// The main command's closing before/after summary for the terminal.
+import type { Report } from '../report/report-types.ts';
+
+/** Format a count with M/k suffixes. */
+const mega = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n));
+/** Relative cut as a signed percentage. */
+const cut = (a: number, b: number): string => (a > 0 ? `(${b <= a ? '−' : '+'}${(Math.abs(1 - b / a) * 100).toFixed(1)}%)` : '');
+/** A fixed-precision number or a dash. */
+const n2 = (v: number | null | undefined, d = 2): string => (v === null || v === undefined ? '—' : v.toFixed(d));
+
+/** The summary lines printed after a run. */
+export function formatSummary(r: Report): string {
+  const lines = [
+    '',
+    `${r.model} → ${r.target} (${r.runtime} on ${r.profile})`,
+    `  MACs        ${mega(r.macs.before)} → ${mega(r.macs.after)} ${cut(r.macs.before, r.macs.after)}`,
+    `  params      ${mega(r.params.before)} → ${mega(r.params.after)} ${cut(r.params.before, r.params.after)}`,
+    `  model size  ${n2(r.modelSizeMb.before)} → ${n2(r.modelSizeMb.after)} MB`,
+    `  latency     ${n2(r.latency.predictedBeforeMs)} → ${n2(r.latency.predictedMs)} ms predicted`,
+    ...r.latency.measured.map((m) => `              ${n2(m.medianMs)} ms measured (${m.label ?? m.method})`),
+    `  accuracy    ${r.accuracy.before === null ? 'not measured (no data)' : `${n2(r.accuracy.before * 100, 1)}% → ${n2((r.accuracy.after ?? 0) * 100, 1)}% on ${r.accuracy.n} held-out images`}`,
+    '  budgets',
+    ...r.budgets.map((b) => `    ${b.ok ? 'met ' : 'OVER'}  ${b.budget.padEnd(12)} ${n2(b.value, 3)} ≤ ${n2(b.limit, 3)}  (${b.basis}${b.informational ? ', for comparison' : ''})`),
+    `  ${r.budgetsMet ? 'every budget met' : 'a budget is NOT met'} · run folder ${r.outDir} (report.html)`,
+  ];
+  return lines.join('\n');
+}

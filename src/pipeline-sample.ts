@@ -1,0 +1,23 @@
+// The bundled sample the main command runs on when no model is given, with its own default budgets.
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Budget } from './search/budget.ts';
+
+/** The package folder (holds samples/, targets/, profiles/). */
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The sample's model, data and per-target budget defaults (empty when a model was given). */
+export async function sampleDefaults(model: string | undefined, target: string): Promise<{ model: string; data: string; budget: Budget; note?: string }> {
+  const dir = join(PACKAGE_ROOT, 'samples');
+  const base = { model: join(dir, 'vgg', 'model.json'), data: join(dir, 'data'), budget: {} };
+  if (model) return base;
+  try {
+    const defaults = JSON.parse(await readFile(join(dir, 'vgg', 'budgets.json'), 'utf8')) as { budgets?: Record<string, Budget>; why?: string };
+    const budget = defaults.budgets?.[target];
+    if (budget) return { ...base, budget, note: `Budgets for the sample on ${target} come from samples/vgg/budgets.json: ${defaults.why ?? ''}`.trim() };
+  } catch {
+    // No sample budgets: the target's defaults apply.
+  }
+  return base;
+}

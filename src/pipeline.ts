@@ -1,0 +1,157 @@
+// The whole flow, in order: load → analyze → score → search → prune → finetune → export → verify → report.
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { ModelBundle } from './core/types.ts';
+import { silentLogger, type Logger } from './core/logger.ts';
+import { writeFileAtomic, writeJsonAtomic } from './core/atomic-write.ts';
+import { readBundle } from './load/read-bundle.ts';
+import { writeBundle } from './load/write-bundle.ts';
+import { analyzeModel } from './analyze/analyze-model.ts';
+import { applyPlan } from './prune/apply-plan.ts';
+import { loadTarget } from './search/load-targets.ts';
+import { planSearch, type SearchMode } from './search/plan-search.ts';
+import { predictLatency } from './search/latency-model.ts';
+import { predictOnTarget } from './search/predictor.ts';
+import type { Budget } from './search/budget.ts';
+import { buildReport } from './report/build-report.ts';
+import { renderHtml } from './report/render-html.ts';
+import type { MeasuredLatency, Report } from './report/report-types.ts';
+import { PACKAGE_ROOT, sampleDefaults } from './pipeline-sample.ts';
+
+/** What `edge-prune [model.json] --target <t>` takes. */
+export interface PipelineOptions {
+  /** model.json to prune; the bundled VGG-style sample when absent. */
+  model?: string;
+  target: string;
+  /** Budget overrides (else the sample's or the target's defaults). */
+  budget?: Budget;
+  /** Image folder / IDX data; the sample's bundled data when the model is the sample. */
+  data?: string;
+  /** Fine-tuning epochs (default 2). */
+  epochs?: number;
+  /** Run folder (default runs/<target>-<time>). */
+  outDir?: string;
+  criterion?: string;
+  search?: SearchMode;
+  /** How to measure: the target's default method when absent; `none` skips measuring. */
+  method?: 'local' | 'emulated' | 'device' | 'none';
+  seed?: number;
+  backend?: string;
+  lockUnknown?: boolean;
+  /** Images in each search subset (BN re-estimation, candidate accuracy). Default 512. */
+  searchImages?: number;
+  /** Continue an interrupted run (search history and fine-tuning checkpoints). */
+  resume?: boolean;
+  logger?: Logger;
+}
+
+/** Read the package version for the report. */
+async function packageVersion(): Promise<string> {
+  const pkg = JSON.parse(await readFile(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
+}
+
+/** Run the whole flow and write the run folder; returns the report (what `--json` prints). */
+export async function runPipeline(options: PipelineOptions): Promise<Report> {
+  const logger = options.logger ?? silentLogger;
+  const seed = options.seed ?? 0;
+  const timings: { stage: string; seconds: number }[] = [];
+  const notes: string[] = [];
+  const stage = async <T>(name: string, index: number, run: () => Promise<T>): Promise<T> => {
+    logger.info(`[${index}/9] ${name}`);
+    const t0 = performance.now();
+    const out = await run();
+    timings.push({ stage: name, seconds: (performance.now() - t0) / 1000 });
+    return out;
+  };
+  const sample = await sampleDefaults(options.model, options.target);
+  const modelPath = resolve(options.model ?? sample.model);
+  const dataPath = options.data ?? (options.model ? undefined : sample.data);
+  const target = loadTarget(options.target);
+  const budget: Budget = { ...target.target.budget, ...sample.budget, ...options.budget };
+  if (sample.note) notes.push(sample.note);
+  const outDir = resolve(options.outDir ?? join('runs', `${target.target.name}-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`));
+
+  const bundle = await stage('load', 1, () => readBundle(modelPath));
+  const before = await stage('analyze', 2, async () => analyzeModel(bundle, { lockUnknown: options.lockUnknown === true }));
+  const data = dataPath ? await stage('load data', 3, async () => (await import('./finetune/run-data.ts')).loadRunData(bundle, dataPath, seed, options.searchImages ?? 512, logger)) : undefined;
+  if (!data) notes.push('No data was given: the search compared candidates by output fidelity to the original on seeded inputs, and fine-tuning was skipped.');
+  const accuracyOf = async (b: ModelBundle): Promise<number | null> => {
+    if (!data) return null;
+    const { evaluateAccuracy } = await import('./runtime/train-eval.ts');
+    return (await evaluateAccuracy(b, data.test, { ...(options.backend ? { backend: options.backend } : {}) })).accuracy;
+  };
+  const accuracyBefore = await accuracyOf(bundle);
+
+  const search = await stage('score + search', 4, async () => {
+    let evaluate: ((b: ModelBundle) => Promise<number>) | undefined;
+    if (data) {
+      const { reestimateBatchNorm } = await import('./runtime/train-bn.ts');
+      const { evaluateAccuracy } = await import('./runtime/train-eval.ts');
+      evaluate = async (candidate) => (await evaluateAccuracy(await reestimateBatchNorm(candidate, data.searchBn, { seed }), data.searchEval)).accuracy;
+    }
+    return planSearch({
+      bundle, analysis: before, target, budget, criterion: options.criterion ?? 'fscl', mode: options.search ?? 'netadapt', seed, outDir, logger,
+      ...(evaluate ? { evaluate } : {}), ...(options.resume ? { resume: true } : {}),
+    });
+  });
+  if (!search.met) notes.push(`The search could not meet every budget: ${search.reason ?? 'unknown reason'}. The best plan found was applied.`);
+
+  let pruned = await stage('prune', 5, async () => applyPlan(bundle, before.groups, search.plan));
+  if (data) {
+    const { reestimateBatchNorm } = await import('./runtime/train-bn.ts');
+    pruned = await reestimateBatchNorm(pruned, data.train, { seed });
+  }
+  const tuned = await stage('finetune', 6, async () => {
+    if (!data || (options.epochs ?? 2) <= 0) return pruned;
+    const { finetune } = await import('./finetune/finetune.ts');
+    const result = await finetune(pruned, {
+      train: data.train, validation: data.test, teacher: bundle, epochs: options.epochs ?? 2, seed, logger,
+      checkpointDir: join(outDir, 'checkpoints'), ...(options.resume ? { resume: true } : {}), ...(options.backend ? { backend: options.backend } : {}),
+    });
+    notes.push(`Fine-tuned ${result.summary.epochs} epoch(s) on ${data.source} with the ${result.summary.backend} backend at ${result.summary.imagesPerSecond.toFixed(0)} images/s.`);
+    return result.bundle;
+  });
+  const accuracyAfter = await accuracyOf(tuned);
+  await writeBundle(tuned, join(outDir, 'model'));
+
+  const after = analyzeModel(tuned, { lockUnknown: options.lockUnknown === true });
+  const exported = await stage('export', 7, async () => {
+    const { exportBundle } = await import('./export/export-bundle.ts');
+    return exportBundle(tuned, { formats: ['tfjs', 'tfjs-graph', 'onnx'], outDir: join(outDir, 'export'), seed, logger });
+  });
+
+  const measured: MeasuredLatency[] = [];
+  await stage('verify', 8, async () => {
+    const method = options.method ?? target.target.measurement.default;
+    if (method === 'none') return;
+    const { verifyExport } = await import('./verify/verify-export.ts');
+    try {
+      const m = await verifyExport(join(outDir, 'export'), { target: target.target.name, method, graph: after.graph, ...(budget.latencyMs !== undefined ? { budgetMs: budget.latencyMs } : {}), logger });
+      measured.push({ method: m.method, runtime: m.runtime, medianMs: m.medianMs, p90Ms: m.p90Ms, label: m.label, pass: m.pass });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      notes.push(`Measuring by ${method} failed (${message}); the latency verdict falls back to the prediction.`);
+      logger.warn(`verify (${method}) failed: ${message}`);
+    }
+  });
+
+  return stage('report', 9, async () => {
+    const report = buildReport({
+      model: modelPath, target: target.target.name, runtime: target.target.runtime, profile: target.profile.name, criterion: options.criterion ?? 'fscl',
+      before, after,
+      predictedBefore: predictLatency(before.graph, target.profile, target.target.runtime),
+      predictedAfter: predictLatency(after.graph, target.profile, target.target.runtime),
+      resourcesBefore: predictOnTarget(target, before.graph), resourcesAfter: predictOnTarget(target, after.graph),
+      budget: { ...budget, ...(target.target.budget.maxAccuracyDrop !== undefined ? { maxAccuracyDrop: target.target.budget.maxAccuracyDrop } : {}) },
+      rounds: search.rounds,
+      accuracy: { before: accuracyBefore, after: accuracyAfter, data: data?.source ?? null, n: data ? data.test.labels.length : null },
+      measured,
+      exports: exported.formats.map((f) => ({ format: f.format, path: join(outDir, 'export', f.entry), bytes: f.totalBytes })),
+      outDir, notes, timings, version: await packageVersion(),
+    });
+    await writeJsonAtomic(join(outDir, 'report.json'), report);
+    await writeFileAtomic(join(outDir, 'report.html'), renderHtml(report));
+    return report;
+  });
+}

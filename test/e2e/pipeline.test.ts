@@ -1,0 +1,50 @@
+// End to end: the main command on a small fixture and real images writes a complete, loadable run folder.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readBundle } from '../../src/load/read-bundle.ts';
+import { analyzeModel } from '../../src/analyze/analyze-model.ts';
+import { createOnnxSession } from '../../src/runtime/onnx-session.ts';
+import { ensureFixture } from '../fixtures/build-fixtures.ts';
+import { makeTinyCifar } from './tiny-data.ts';
+
+test('edge-prune <model> --target host --data … --epochs 1 prunes, fine-tunes, exports, measures and reports', async () => {
+  const model = await ensureFixture('mobilenetv2');
+  const data = await makeTinyCifar(await mkdtemp(join(tmpdir(), 'ep-e2e-data-')), { train: 16, test: 8 });
+  const out = join(await mkdtemp(join(tmpdir(), 'ep-e2e-')), 'run');
+  const before = analyzeModel(await readBundle(model));
+  const r = spawnSync(process.execPath, ['bin/edge-prune.js', model, '--target', 'host', '--latency-ms', '0.55', '--data', data, '--epochs', '1', '--method', 'local', '--out', out, '--json'], { encoding: 'utf8', timeout: 600_000 });
+  assert.ok(r.status === 0 || r.status === 11, `exit ${r.status}: ${r.stderr.slice(-2000)}`);
+  const report = JSON.parse(r.stdout);
+  // The contract of --json.
+  assert.equal(report.target, 'host');
+  assert.equal(report.outDir, out);
+  assert.equal(report.macs.before, before.cost.macs);
+  assert.ok(report.macs.after < report.macs.before, 'the run pruned');
+  assert.ok(report.params.after < report.params.before);
+  assert.equal(typeof report.accuracy.before, 'number');
+  assert.equal(typeof report.accuracy.after, 'number');
+  assert.ok(report.latency.predictedMs <= 0.55, `predicted ${report.latency.predictedMs} ms within the budget`);
+  assert.equal(report.latency.measured.length, 1);
+  assert.equal(report.latency.measured[0].method, 'local');
+  assert.ok(report.latency.measured[0].medianMs > 0);
+  assert.equal(typeof report.budgetsMet, 'boolean');
+  assert.equal(report.budgetsMet, report.budgets.filter((b: { informational?: boolean }) => !b.informational).every((b: { ok: boolean }) => b.ok));
+  assert.equal(r.status === 0, report.budgetsMet, 'exit code follows the verdict');
+  assert.ok(report.rounds.length > 0 && report.layers.length === before.graph.nodes.length);
+  // The run folder.
+  const files = await readdir(out);
+  for (const f of ['plan.json', 'history.jsonl', 'report.json', 'report.html', 'model', 'export']) assert.ok(files.includes(f), `${f} in the run folder`);
+  assert.deepEqual(JSON.parse(await readFile(join(out, 'report.json'), 'utf8')).macs, report.macs);
+  const html = await readFile(join(out, 'report.html'), 'utf8');
+  assert.match(html, /<svg/);
+  assert.doesNotMatch(html, /<script|https?:\/\//, 'self-contained: no scripts, no network');
+  // The bundles load in their runtimes and are the pruned model.
+  const tuned = await readBundle(join(out, 'export', 'tfjs', 'model.json'));
+  assert.equal(analyzeModel(tuned).cost.macs, report.macs.after);
+  const session = await createOnnxSession(join(out, 'export', 'onnx', 'model.onnx'));
+  assert.ok(session);
+});
