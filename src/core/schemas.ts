@@ -1,14 +1,23 @@
 // Zod schemas for device profiles and deployment targets (DESIGN.md §5), with file-and-field errors.
 import { z } from 'zod';
-import { fail } from './errors.ts';
+import { describeValue, fail } from './errors.ts';
 
 /** Runtimes a model can be deployed on; each profile gives latency coefficients per runtime. */
 export const RUNTIMES = ['tfjs-wasm', 'tfjs-webgl', 'onnxruntime-web', 'onnxruntime-mobile', 'onnxruntime-node'] as const;
 /** A runtime name. */
 export type RuntimeName = (typeof RUNTIMES)[number];
+/** Runtimes that run on the host itself, so `edge-prune calibrate` can measure them. */
+export const HOST_RUNTIMES = ['tfjs-wasm', 'onnxruntime-node'] as const;
 
-/** Kinds of work the latency model tells apart (see src/search/op-kinds.ts for the class mapping). */
-export const OP_KINDS = ['conv', 'depthwise', 'dense', 'batchnorm', 'elementwise'] as const;
+/**
+ * Kinds of work the latency model tells apart (src/search/layer-work.ts maps layers to them):
+ * `conv`, `depthwise` and `dense` count multiply-accumulates; the others count elements:
+ * `batchnorm`; `clip` is a relu6 activation function (fused into a layer's `activation` or an
+ * Activation layer); `activation` any other non-ReLU activation function (sigmoid, tanh, softmax,
+ * elu, ...); `pool` the elements pooling windows read (max, average, global); `elementwise` ReLU
+ * layers, merges (Add, Multiply, ...), padding and concatenation.
+ */
+export const OP_KINDS = ['conv', 'depthwise', 'dense', 'batchnorm', 'clip', 'activation', 'pool', 'elementwise'] as const;
 /** An op kind. */
 export type OpKind = (typeof OP_KINDS)[number];
 
@@ -55,6 +64,7 @@ const calibrationFit = z.strictObject({
   shapes: z.number().int().positive(),
   warmup: z.number().int().nonnegative(),
   runs: z.number().int().positive(),
+  statistic: z.enum(['median', 'min']),
   medianAbsErrorPct: nonNegative(),
   p95AbsErrorPct: nonNegative(),
 });
@@ -68,9 +78,17 @@ const runtimeModel = z.strictObject({
   inferenceOverheadMs: sourced(nonNegative()),
   /** Fixed cost per executed layer (op dispatch, allocation). */
   layerOverheadMs: sourced(nonNegative()),
-  /** Effective memory bandwidth in GB/s for the bytes a layer moves. */
+  /** Bytes of a layer's traffic that stay in cache (last-level or system cache); the rest streams from memory. */
+  cacheMb: sourced(positive()),
+  /** Effective memory bandwidth in GB/s for the bytes beyond `cacheMb` that a layer moves. */
   bandwidthGBs: sourced(positive()),
   throughputGops: throughput,
+  /**
+   * What the runtime's graph optimizer fuses into the conv or dense layer before it: `batchnorm`
+   * (a BatchNormalization right after it) and `activation` (an activation right after it or inside
+   * it). Fused work costs nothing (ONNX Runtime does both; a tfjs Layers model runs every layer).
+   */
+  fuses: z.array(z.enum(['batchnorm', 'activation'])).optional(),
   reference: referenceLatency.optional(),
   calibration: calibrationFit.optional(),
 });
@@ -114,8 +132,8 @@ export type RuntimeModel = z.infer<typeof runtimeModel>;
 /** A number with its basis and source. */
 export type Sourced = z.infer<ReturnType<typeof sourced>>;
 
-/** Export formats a target can ask for. */
-export const EXPORT_FORMATS = ['tfjs-layers', 'tfjs-graph', 'onnx'] as const;
+/** Export formats a target can ask for: the names `exportBundle` takes (src/export/types.ts). */
+export const EXPORT_FORMATS = ['tfjs', 'tfjs-graph', 'onnx'] as const;
 /** Weight encodings of an export. */
 export const QUANTIZATIONS = ['float32', 'float16', 'uint8'] as const;
 /** How latency is measured (DESIGN.md §9). */
@@ -155,7 +173,7 @@ export const TargetSchema = z
     if (!t.measurement.methods.includes(t.measurement.default)) {
       ctx.addIssue({ code: 'custom', path: ['measurement', 'default'], message: `one of measurement.methods (${t.measurement.methods.join(', ')})`, input: t.measurement.default });
     }
-    const needs = t.runtime.startsWith('tfjs') ? ['tfjs-layers', 'tfjs-graph'] : ['onnx'];
+    const needs = t.runtime.startsWith('tfjs') ? ['tfjs', 'tfjs-graph'] : ['onnx'];
     if (!t.exportFormats.some((f) => needs.includes(f))) {
       ctx.addIssue({ code: 'custom', path: ['exportFormats'], message: `a format runtime ${t.runtime} loads (${needs.join(' or ')})`, input: t.exportFormats });
     }
@@ -177,8 +195,7 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 /** A short printable form of a found value. */
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing (the field is missing)';
-  const text = JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return describeValue(value, 80);
 }
 
 /** Dotted field path, e.g. `runtimes.tfjs-wasm.throughputGops.conv.value`. */

@@ -46,5 +46,5 @@ test('edge-prune <model> --target host --data … --epochs 1 prunes, fine-tunes,
   const tuned = await readBundle(join(out, 'export', 'tfjs', 'model.json'));
   assert.equal(analyzeModel(tuned).cost.macs, report.macs.after);
   const session = await createOnnxSession(join(out, 'export', 'onnx', 'model.onnx'));
-  assert.ok(session);
+  await session.release();
 });
