@@ -11,7 +11,7 @@ import { applyPlan } from './prune/apply-plan.ts';
 import { loadTarget } from './search/load-targets.ts';
 import { planSearch, type SearchMode } from './search/plan-search.ts';
 import { predictLatency } from './search/latency-model.ts';
-import { predictOnTarget } from './search/predictor.ts';
+import { predictOnTarget } from './search/target-predictor.ts';
 import type { Budget } from './search/budget.ts';
 import { buildReport } from './report/build-report.ts';
 import { renderHtml } from './report/render-html.ts';
@@ -142,7 +142,7 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
       before, after,
       predictedBefore: predictLatency(before.graph, target.profile, target.target.runtime),
       predictedAfter: predictLatency(after.graph, target.profile, target.target.runtime),
-      resourcesBefore: predictOnTarget(target, before.graph), resourcesAfter: predictOnTarget(target, after.graph),
+      resourcesBefore: predictOnTarget(before.graph, target).resources, resourcesAfter: predictOnTarget(after.graph, target).resources,
       budget: { ...budget, ...(target.target.budget.maxAccuracyDrop !== undefined ? { maxAccuracyDrop: target.target.budget.maxAccuracyDrop } : {}) },
       rounds: search.rounds,
       accuracy: { before: accuracyBefore, after: accuracyAfter, data: data?.source ?? null, n: data ? data.test.labels.length : null },

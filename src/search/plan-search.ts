@@ -12,7 +12,7 @@ import { searchGlobal } from './global-search.ts';
 import { fidelityEvaluator, seededInputs } from './fidelity.ts';
 import type { LoadedTarget } from './load-targets.ts';
 import { searchNetAdapt } from './netadapt.ts';
-import { targetPredictor } from './predictor.ts';
+import { resourcePredictor } from './target-predictor.ts';
 import { planFromRatios, type DropRatios } from './ratio-plan.ts';
 import type { HistoryRound } from './history.ts';
 
@@ -58,7 +58,7 @@ export async function planSearch(options: PlanSearchOptions): Promise<PlanSearch
   const seed = options.seed ?? 0;
   const budget: Budget = { ...target.target.budget, ...options.budget };
   delete (budget as Record<string, unknown>)['maxAccuracyDrop'];
-  const predict = targetPredictor(target);
+  const predict = resourcePredictor(target);
   const original = predict(analysis.graph);
   const round = target.target.channelRounding;
   const mode = options.mode ?? 'netadapt';

@@ -10,7 +10,7 @@ import { analyzeModel } from '../../src/analyze/analyze-model.ts';
 import { applyPlan } from '../../src/prune/apply-plan.ts';
 import { loadTarget } from '../../src/search/load-targets.ts';
 import { planSearch } from '../../src/search/plan-search.ts';
-import { predictOnTarget } from '../../src/search/predictor.ts';
+import { predictOnTarget } from '../../src/search/target-predictor.ts';
 import { ensureFixture } from '../fixtures/build-fixtures.ts';
 
 /** The mobilenetv2 fixture, analyzed, with the host target. */
@@ -21,7 +21,7 @@ async function setup() {
 
 test('netadapt meets a latency budget; the plan replays to a model that meets it', async () => {
   const { bundle, analysis, target } = await setup();
-  const original = predictOnTarget(target, analysis.graph).latencyMs;
+  const original = predictOnTarget(analysis.graph, target).resources.latencyMs;
   const budget = { latencyMs: original * 0.75 };
   const out = await mkdtemp(join(tmpdir(), 'ep-search-'));
   const result = await planSearch({ bundle, analysis, target, budget, outDir: out, seed: 1 });
@@ -30,7 +30,7 @@ test('netadapt meets a latency budget; the plan replays to a model that meets it
   assert.ok(result.macs.after < result.macs.before);
   const plan = JSON.parse(await readFile(join(out, 'plan.json'), 'utf8'));
   const pruned = analyzeModel(applyPlan(bundle, analysis.groups, plan));
-  assert.ok(predictOnTarget(target, pruned.graph).latencyMs <= budget.latencyMs, 'replayed plan meets the budget');
+  assert.ok(predictOnTarget(pruned.graph, target).resources.latencyMs <= budget.latencyMs, 'replayed plan meets the budget');
   assert.equal(pruned.cost.macs, result.macs.after);
   const history = (await readFile(join(out, 'history.jsonl'), 'utf8')).trim().split('\n');
   assert.equal(history.length, result.rounds.length);
@@ -41,7 +41,7 @@ test('netadapt meets a latency budget; the plan replays to a model that meets it
 
 test('the same seed gives the same plan; a resumed search (after a torn history line) reaches the same plan', async () => {
   const { bundle, analysis, target } = await setup();
-  const budget = { latencyMs: predictOnTarget(target, analysis.graph).latencyMs * 0.8 };
+  const budget = { latencyMs: predictOnTarget(analysis.graph, target).resources.latencyMs * 0.8 };
   const a = await mkdtemp(join(tmpdir(), 'ep-a-'));
   const b = await mkdtemp(join(tmpdir(), 'ep-b-'));
   const full = await planSearch({ bundle, analysis, target, budget, outDir: a, seed: 3 });
@@ -59,7 +59,7 @@ test('the same seed gives the same plan; a resumed search (after a torn history 
 
 test('global and manual modes share the plan format and meet or report the budget', async () => {
   const { bundle, analysis, target } = await setup();
-  const budget = { latencyMs: predictOnTarget(target, analysis.graph).latencyMs * 0.8 };
+  const budget = { latencyMs: predictOnTarget(analysis.graph, target).resources.latencyMs * 0.8 };
   const g = await planSearch({ bundle, analysis, target, budget, mode: 'global' });
   assert.equal(g.met, true);
   assert.ok(g.predicted.latencyMs <= budget.latencyMs);

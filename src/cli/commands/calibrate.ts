@@ -1,0 +1,116 @@
+// `edge-prune calibrate`: measure layer shapes on a host runtime, fit the host profile, show predicted vs measured.
+import type { Command } from 'commander';
+import { writeJsonAtomic } from '../../core/atomic-write.ts';
+import { fail } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import { HOST_RUNTIMES as CALIBRATABLE, ProfileSchema, parseConfig, type RuntimeName } from '../../core/schemas.ts';
+import type { CalibrationReport, ErrorSummary } from '../../search/calibrate.ts';
+import { loadProfile, profilePath } from '../../search/load-targets.ts';
+import { action, printResult } from '../output.ts';
+
+/** Options of the calibrate command. */
+interface CalibrateFlags {
+  runtime: string;
+  profile: string;
+  warmup: string;
+  runs: string;
+  rounds: string;
+  statistic: string;
+  threads?: string;
+  write: boolean;
+}
+
+/** A positive integer option, or INVALID_ARGUMENT naming the flag. */
+function intOption(value: string, flag: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) fail('INVALID_ARGUMENT', { expected: `an integer ≥ ${min}`, found: value, where: flag, hint: `e.g. ${flag} 5` });
+  return n;
+}
+
+/** Progress on stderr (one rewritten line) when it is a terminal; nothing otherwise. */
+const progressLogger: Logger = {
+  info: (message) => process.stderr.write(`${message}\n`),
+  warn: (message) => process.stderr.write(`warning: ${message}\n`),
+  progress: (e) => {
+    if (!process.stderr.isTTY) return;
+    process.stderr.write(`\r${e.task} ${e.done}/${e.total} ${e.detail ?? ''}`.padEnd(80).slice(0, 100));
+    if (e.done === e.total) process.stderr.write('\n');
+  },
+};
+
+/** One summary line. */
+const summaryLine = (label: string, s: ErrorSummary): string =>
+  `${label}: ${s.count} models, median |error| ${s.medianAbsErrorPct.toFixed(1)}%, p95 ${s.p95AbsErrorPct.toFixed(1)}%; ` +
+  `total predicted ${s.predictedTotalMs.toFixed(2)} ms vs measured ${s.measuredTotalMs.toFixed(2)} ms (${s.totalErrorPct >= 0 ? '+' : ''}${s.totalErrorPct.toFixed(1)}%)`;
+
+/** The human-readable report. */
+function describe(report: CalibrationReport, written: string | undefined): string {
+  const head = `${'probe'.padEnd(34)} ${'layers'.padStart(6)} ${'MMACs'.padStart(8)} ${'measured'.padStart(9)} ${'predicted'.padStart(9)} ${'error'.padStart(7)}`;
+  const rows = report.probes.map(
+    (p) =>
+      `${(p.role === 'check' ? `[check] ${p.id}` : p.id).padEnd(34)} ${String(p.layers).padStart(6)} ${(p.macs / 1e6).toFixed(1).padStart(8)} ` +
+      `${p.measuredMs.toFixed(3).padStart(9)} ${p.predictedMs.toFixed(3).padStart(9)} ${`${p.errorPct >= 0 ? '+' : ''}${p.errorPct.toFixed(1)}%`.padStart(7)}`,
+  );
+  const c = report.coefficients;
+  const coeff = [
+    `inference overhead ${c.inferenceOverheadMs.toFixed(4)} ms, per-layer overhead ${c.layerOverheadMs.toFixed(4)} ms, cache ${c.cacheMb} MB, bandwidth ${c.bandwidthGBs.toPrecision(4)} GB/s`,
+    `throughput (G/s): ${Object.entries(c.throughputGops).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ')}`,
+  ];
+  const busy = report.hostLoad.some((l) => l > 1) ? `\nwarning: the host was busy (load ${report.hostLoad.map((l) => l.toFixed(1)).join(' → ')}); timings are inflated — rerun when idle or use --statistic min` : '';
+  return [
+    `calibrate ${report.runtime}: ${report.runtimeVersion}, ${report.statistic} of ${report.rounds}×${report.runs} runs after ${report.warmup} warm-up (times in ms)`,
+    head,
+    ...rows,
+    '',
+    summaryLine('fitted probes', report.fit),
+    summaryLine('held-out networks', report.check),
+    ...coeff,
+    written ? `wrote ${written}` : 'profile not written (--no-write)',
+  ].join('\n') + busy;
+}
+
+/** Register the calibrate command. */
+export function register(program: Command): void {
+  program
+    .command('calibrate')
+    .description('time a sweep of layer shapes on a host runtime, fit the host profile\'s latency coefficients, and show predicted vs measured')
+    .requiredOption('--runtime <name>', `host runtime to measure: ${CALIBRATABLE.join(' | ')}`)
+    .option('--profile <name>', 'profile to write the fitted coefficients into', 'host')
+    .option('--warmup <n>', 'untimed runs before timing each probe', '3')
+    .option('--runs <n>', 'timed runs per probe and round', '10')
+    .option('--rounds <n>', 'passes over the sweep (runs are pooled; spreads out a busy spell)', '3')
+    .option('--statistic <s>', 'per-probe figure to fit: median | min (min suits a busy host)', 'median')
+    .option('--threads <n>', 'onnxruntime-node intra-op threads (default: the number of cores)')
+    .option('--no-write', 'report only; leave the profile file unchanged')
+    .addHelpText('after', '\nThe sweep covers conv, depthwise, dense, batchnorm, activation and elementwise layers plus whole\nnetworks held out from the fit. Run it on an idle machine.\nExample:\n  edge-prune calibrate --runtime tfjs-wasm\n  edge-prune calibrate --runtime onnxruntime-node --threads 2\n  edge-prune calibrate --runtime tfjs-wasm --no-write --json | jq .check')
+    .action(
+      action(async (flags: CalibrateFlags, cmd: Command) => {
+        if (!(CALIBRATABLE as readonly string[]).includes(flags.runtime)) {
+          fail('INVALID_ARGUMENT', { expected: CALIBRATABLE.join(' or '), found: flags.runtime, where: '--runtime', hint: 'e.g. --runtime tfjs-wasm' });
+        }
+        if (flags.statistic !== 'median' && flags.statistic !== 'min') {
+          fail('INVALID_ARGUMENT', { expected: 'median or min', found: flags.statistic, where: '--statistic', hint: 'e.g. --statistic median' });
+        }
+        const profile = loadProfile(flags.profile);
+        // Loaded here, not at startup: it pulls in tfjs and onnxruntime.
+        const { applyCalibration, calibrateHost } = await import('../../search/calibrate.ts');
+        const report = await calibrateHost({
+          runtime: flags.runtime as RuntimeName,
+          warmup: intOption(flags.warmup, '--warmup', 0),
+          runs: intOption(flags.runs, '--runs', 1),
+          rounds: intOption(flags.rounds, '--rounds', 1),
+          statistic: flags.statistic,
+          ...(flags.threads !== undefined ? { threads: intOption(flags.threads, '--threads', 1) } : {}),
+          logger: progressLogger,
+        });
+        let written: string | undefined;
+        if (flags.write) {
+          const path = profilePath(profile.name);
+          const updated = parseConfig(ProfileSchema, applyCalibration(profile, report), path);
+          await writeJsonAtomic(path, updated);
+          written = path;
+        }
+        printResult(cmd.optsWithGlobals(), { ...report, written: written ?? null }, () => describe(report, written));
+      }),
+    );
+}
