@@ -58,42 +58,68 @@ export function convolveFull(a: Lag2d, b: Lag2d): Lag2d {
   return out;
 }
 
+/** Tap-index pairs of every unique lag (the half with dy > 0, or dy = 0 and dx ≥ 0) of a kh×kw kernel. */
+function lagPairs(kh: number, kw: number): { lags: { dy: number; dx: number }[]; start: Int32Array; a: Int32Array; b: Int32Array } {
+  const lags: { dy: number; dx: number }[] = [];
+  const a: number[] = [];
+  const b: number[] = [];
+  const start: number[] = [0];
+  for (let dy = 0; dy < kh; dy++) {
+    for (let dx = -(kw - 1); dx < kw; dx++) {
+      if (dy === 0 && dx < 0) continue;
+      for (let y = 0; y + dy < kh; y++) {
+        for (let x = Math.max(0, -dx); x < kw && x + dx < kw; x++) {
+          a.push(y * kw + x);
+          b.push((y + dy) * kw + x + dx);
+        }
+      }
+      lags.push({ dy, dx });
+      start.push(a.length);
+    }
+  }
+  return { lags, start: Int32Array.from(start), a: Int32Array.from(a), b: Int32Array.from(b) };
+}
+
 /**
  * Autocorrelation sums of every 2-D slice of a kernel stored [kh, kw, cin, cout]:
  * `byIn[c] = Σ_m R(K[:,:,c,m])` and `byOut[m] = Σ_c R(K[:,:,c,m])`, each (2kh-1)×(2kw-1).
+ * Only the unique half of each R is accumulated (R(−τ) = R(τ)); the full arrays are filled at the end.
  */
 export function kernelAutocorrelations(data: Float32Array, kh: number, kw: number, cin: number, cout: number): { byIn: Float64Array; byOut: Float64Array; lagH: number; lagW: number } {
   const lagH = 2 * kh - 1;
   const lagW = 2 * kw - 1;
   const lags = lagH * lagW;
-  const byIn = new Float64Array(cin * lags);
-  const byOut = new Float64Array(cout * lags);
+  const { lags: half, start, a, b } = lagPairs(kh, kw);
+  const u = half.length;
+  const inHalf = new Float64Array(cin * u);
+  const outHalf = new Float64Array(cout * u);
   const taps = kh * kw;
   const k = new Float64Array(taps);
-  const r = new Float64Array(lags);
+  const stride = cin * cout;
   for (let c = 0; c < cin; c++) {
+    const inBase = c * u;
     for (let m = 0; m < cout; m++) {
-      for (let t = 0; t < taps; t++) k[t] = data[(t * cin + c) * cout + m] as number;
-      r.fill(0);
-      for (let dy = 0; dy < kh; dy++) {
-        for (let dx = -(kw - 1); dx < kw; dx++) {
-          if (dy === 0 && dx < 0) continue;
-          let s = 0;
-          for (let y = 0; y + dy < kh; y++) {
-            for (let x = Math.max(0, -dx); x < kw && x + dx < kw; x++) s += (k[y * kw + x] as number) * (k[(y + dy) * kw + x + dx] as number);
-          }
-          r[(dy + kh - 1) * lagW + dx + kw - 1] = s;
-          r[(kh - 1 - dy) * lagW + kw - 1 - dx] = s;
-        }
-      }
-      const inBase = c * lags;
-      const outBase = m * lags;
-      for (let t = 0; t < lags; t++) {
-        const v = r[t] as number;
-        byIn[inBase + t] = (byIn[inBase + t] as number) + v;
-        byOut[outBase + t] = (byOut[outBase + t] as number) + v;
+      let at = c * cout + m;
+      for (let t = 0; t < taps; t++, at += stride) k[t] = data[at] as number;
+      const outBase = m * u;
+      for (let l = 0; l < u; l++) {
+        let sum = 0;
+        for (let p = start[l] as number, end = start[l + 1] as number; p < end; p++) sum += (k[a[p] as number] as number) * (k[b[p] as number] as number);
+        inHalf[inBase + l] = (inHalf[inBase + l] as number) + sum;
+        outHalf[outBase + l] = (outHalf[outBase + l] as number) + sum;
       }
     }
   }
-  return { byIn, byOut, lagH, lagW };
+  const expand = (src: Float64Array, n: number): Float64Array => {
+    const full = new Float64Array(n * lags);
+    for (let i = 0; i < n; i++) {
+      half.forEach(({ dy, dx }, l) => {
+        const v = src[i * u + l] as number;
+        full[i * lags + (dy + kh - 1) * lagW + dx + kw - 1] = v;
+        full[i * lags + (kh - 1 - dy) * lagW + kw - 1 - dx] = v;
+      });
+    }
+    return full;
+  };
+  return { byIn: expand(inHalf, cin), byOut: expand(outHalf, cout), lagH, lagW };
 }
