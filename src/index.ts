@@ -38,3 +38,6 @@ export type { ExportOptions, ExportResult, ExportFormat } from './export/types.t
 export { buildReport } from './report/build-report.ts';
 export { renderHtml } from './report/render-html.ts';
 export type { Report } from './report/report-types.ts';
+export { runPipeline, type PipelineOptions } from './pipeline.ts';
+export { verifyExport } from './verify/verify-export.ts';
+export type { Measurement, VerifyOptions } from './verify/types.ts';
