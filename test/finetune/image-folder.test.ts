@@ -1,0 +1,107 @@
+// Image-folder loading on real CIFAR-10 files: pixels, labels, cache hits, resizing and typed errors for bad data.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFile, mkdir, writeFile, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { isEdgePruneError } from '../../src/core/errors.ts';
+import { loadImageFolder } from '../../src/finetune/image-folder.ts';
+import { loadData } from '../../src/finetune/load-data.ts';
+import { CIFAR_DIR, copyCifarSubset, makeTempDir, removeDir } from './helpers.ts';
+
+const CLASSES = ['airplane', 'cat', 'truck'];
+
+/** Assert that `run` rejects with an INVALID_DATA error whose `where` contains `where`. */
+async function rejectsInvalidData(run: () => Promise<unknown>, where: string): Promise<void> {
+  await assert.rejects(run, (error: unknown) => {
+    assert.ok(isEdgePruneError(error), `expected EdgePruneError, got ${String(error)}`);
+    assert.equal(error.code, 'INVALID_DATA');
+    assert.ok(error.where.includes(where), `where ${error.where} should name ${where}`);
+    return true;
+  });
+}
+
+test('loads a CIFAR-10 image folder: sorted classes give labels, pixels equal a per-image sharp decode', async () => {
+  const dir = await makeTempDir('folder');
+  const cache = await makeTempDir('cache');
+  try {
+    await copyCifarSubset(dir, 'train', CLASSES, 300);
+    const first = await loadImageFolder(dir, { cacheDir: cache });
+    assert.equal(first.fromCache, false);
+    const data = first.dataset;
+    assert.deepEqual(data.classes, CLASSES);
+    assert.deepEqual(data.shape, [32, 32, 3]);
+    assert.equal(data.labels.length, 900);
+    assert.deepEqual([data.labels[0], data.labels[299], data.labels[300], data.labels[899]], [0, 0, 1, 2]);
+    for (const [i, name, file] of [[0, 'airplane', '0000.jpg'], [450, 'cat', '0150.jpg'], [899, 'truck', '0299.jpg']] as const) {
+      const expected = await sharp(await readFile(join(dir, name, file))).raw().toBuffer();
+      assert.deepEqual(Buffer.from(data.images.subarray(i * 3072, (i + 1) * 3072)), expected, `image ${name}/${file}`);
+    }
+    const second = await loadImageFolder(dir, { cacheDir: cache });
+    assert.equal(second.fromCache, true, 'the second load reads the cache');
+    assert.deepEqual(second.dataset.images, data.images);
+    assert.deepEqual(second.dataset.labels, data.labels);
+    // New content (a changed image) misses the cache.
+    await copyFile(join(dir, 'cat', '0000.jpg'), join(dir, 'airplane', '0000.jpg'));
+    const changed = await loadImageFolder(dir, { cacheDir: cache });
+    assert.equal(changed.fromCache, false);
+    assert.deepEqual(Buffer.from(changed.dataset.images.subarray(0, 3072)), Buffer.from(data.images.subarray(300 * 3072, 301 * 3072)));
+  } finally {
+    await removeDir(dir);
+    await removeDir(cache);
+  }
+});
+
+test('train/ + test/ folders give both splits; evaluation reads only the held-out one', async () => {
+  const dir = await makeTempDir('splits');
+  try {
+    await copyCifarSubset(join(dir, 'train'), 'train', CLASSES, 20);
+    await copyCifarSubset(join(dir, 'test'), 'test', CLASSES, 10);
+    const both = await loadData(dir, { cacheDir: false });
+    assert.equal(both.layout, 'train-test-folders');
+    assert.equal(both.train?.labels.length, 60);
+    assert.equal(both.test?.labels.length, 30);
+    const evaluation = await loadData(dir, { cacheDir: false, purpose: 'evaluation' });
+    assert.equal(evaluation.train, undefined);
+    assert.equal(evaluation.test?.labels.length, 30);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('mixed sizes: resized to the requested size, or a typed error without one', async () => {
+  const dir = await makeTempDir('mixed');
+  try {
+    await copyCifarSubset(dir, 'train', ['cat', 'dog'], 5);
+    const big = await sharp({ create: { width: 48, height: 40, channels: 4, background: { r: 200, g: 10, b: 30, alpha: 1 } } }).png().toBuffer();
+    await writeFile(join(dir, 'dog', 'big.png'), big);
+    const loaded = await loadImageFolder(dir, { size: [32, 32], cacheDir: false });
+    assert.equal(loaded.resized, 1);
+    assert.equal(loaded.dataset.labels.length, 11);
+    const at = 10 * 3072; // dog/big.png sorts last
+    assert.deepEqual(Array.from(loaded.dataset.images.subarray(at, at + 3)), [200, 10, 30]);
+    await rejectsInvalidData(() => loadImageFolder(dir, { cacheDir: false }), join('dog', 'big.png'));
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('bad data gives INVALID_DATA naming the place: empty class, corrupt image, no classes, wrong classes', async () => {
+  const dir = await makeTempDir('bad');
+  try {
+    await rejectsInvalidData(() => loadImageFolder(dir, { cacheDir: false }), dir);
+    await rejectsInvalidData(() => loadImageFolder(join(dir, 'missing'), { cacheDir: false }), 'missing');
+    await copyCifarSubset(dir, 'train', ['cat', 'dog'], 4);
+    await mkdir(join(dir, 'empty'));
+    await rejectsInvalidData(() => loadImageFolder(dir, { cacheDir: false }), 'empty');
+    await removeDir(join(dir, 'empty'));
+    await rejectsInvalidData(() => loadImageFolder(dir, { cacheDir: false, classes: ['cat', 'horse'] }), dir);
+    const good = await readFile(join(CIFAR_DIR, 'train', 'dog', '0000.jpg'));
+    await writeFile(join(dir, 'dog', 'zz-truncated.jpg'), good.subarray(0, Math.floor(good.length / 2)));
+    await rejectsInvalidData(() => loadImageFolder(dir, { size: [32, 32], cacheDir: false }), 'zz-truncated.jpg');
+    await writeFile(join(dir, 'dog', 'zz-truncated.jpg'), Buffer.from('not an image at all'));
+    await rejectsInvalidData(() => loadImageFolder(dir, { size: [32, 32], cacheDir: false }), 'zz-truncated.jpg');
+  } finally {
+    await removeDir(dir);
+  }
+});
