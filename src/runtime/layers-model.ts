@@ -1,11 +1,11 @@
 // The tfjs forward pass of a bundle: loads it as a tf.LayersModel and runs it on wasm (else cpu).
+import { buildTrainableModel } from './train-model.ts';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { EdgePruneError, fail } from '../core/errors.ts';
+import { fail } from '../core/errors.ts';
 import type { ModelBundle } from '../core/types.ts';
-import { bundleToArtifacts } from '../load/artifacts.ts';
 
 let backendReady: Promise<string> | undefined;
 
@@ -60,32 +60,7 @@ export function ensureBackend(): Promise<string> {
  */
 export async function toLayersModel(bundle: ModelBundle): Promise<tf.LayersModel> {
   await ensureBackend();
-  const artifacts = bundleToArtifacts(bundle);
-  let model: tf.LayersModel | undefined;
-  try {
-    // As tf.loadLayersModel does, but a failed weight load disposes the half-built model.
-    model = await tf.models.modelFromJSON({ modelTopology: bundle.topology as tf.serialization.ConfigDict });
-    const named = tf.io.decodeWeights(artifacts.weightData ?? new ArrayBuffer(0), artifacts.weightSpecs ?? []);
-    try {
-      model.loadWeights(named, true);
-    } finally {
-      tf.dispose(Object.values(named));
-    }
-    return model;
-  } catch (error) {
-    model?.dispose();
-    if (error instanceof EdgePruneError) throw error;
-    throw new EdgePruneError(
-      'INVALID_MODEL',
-      {
-        expected: 'a topology and weights tfjs can load',
-        found: (error as Error).message,
-        where: 'tfjs Layers model',
-        hint: 'the bundle topology or weights do not match; check the layer configs after pruning',
-      },
-      { cause: error },
-    );
-  }
+  return buildTrainableModel(bundle);
 }
 
 /** Run a loaded model on one input; returns every output as float32, leaving no tensors behind. */
