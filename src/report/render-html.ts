@@ -23,7 +23,7 @@ function cards(r: Report): string {
     ['Parameters', `${mega(r.params.before)} → ${mega(r.params.after)}`, pct(r.params.before, r.params.after)],
     ['Model size', `${num(r.modelSizeMb.before)} → ${num(r.modelSizeMb.after)} MB`, pct(r.modelSizeMb.before, r.modelSizeMb.after)],
     ['Latency (predicted)', `${num(r.latency.predictedBeforeMs)} → ${num(r.latency.predictedMs)} ms`, `${r.runtime} on ${r.profile}`],
-    ['Latency (measured)', measured ? `${num(measured.medianMs)} ms` : 'not measured', measured ? `${measured.method}: ${measured.label ?? measured.runtime}` : ''],
+    ['Latency (measured)', measured ? `${num(measured.medianMs)} ms` : 'not measured', measured ? (measured.label ?? `${measured.method}: ${measured.runtime}`) : ''],
     ['Accuracy', `${num(r.accuracy.before === null ? null : r.accuracy.before * 100, 1)}% → ${num(r.accuracy.after === null ? null : r.accuracy.after * 100, 1)}%`, r.accuracy.data ? `${r.accuracy.n} images of ${r.accuracy.data}` : 'no data given'],
   ];
   return `<div class="cards">${items.map(([k, v, s]) => `<div class="card">${escapeHtml(k)}<b>${escapeHtml(v)}</b><span class="muted">${escapeHtml(s)}</span></div>`).join('')}</div>`;
