@@ -3,12 +3,12 @@ import { readFileSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
-import sharp from 'sharp';
-import { fail } from '../core/errors.ts';
+import { fail, isEdgePruneError } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import { cacheFileFor, createCacheKey, defaultCacheDir, readCachedDataset, readIndexEntry, writeCachedDataset, writeIndexEntry } from './data-cache.ts';
 import type { ImageDataset } from './dataset.ts';
-import { readImageHeader } from './image-header.ts';
+import { decodeImages, readImageSize, type DecodeSpec } from './decode-images.ts';
+import { decodeInProcesses } from './decode-pool.ts';
 
 /** File extensions read as images (case-insensitive). */
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp'];
@@ -33,9 +33,6 @@ export interface LoadedData {
   /** Images resized because their size differed from the requested one. */
   resized: number;
 }
-
-/** Images decoded per sharp call: one libvips pipeline per chunk instead of per image. */
-const CHUNK = 256;
 
 /** List the class folders and their image files, sorted, with typed errors for bad layouts. */
 async function listClassFiles(dir: string, logger: Logger): Promise<{ classes: string[]; files: string[][] }> {
@@ -62,51 +59,6 @@ async function listClassFiles(dir: string, logger: Logger): Promise<{ classes: s
   }
   if (skipped > 0) logger.warn(`${dir}: skipped ${skipped} file(s) that are not ${IMAGE_EXTENSIONS.join('/')} images`);
   return { classes, files };
-}
-
-/** Run `task` over `0..n-1` with at most `limit` in flight. */
-async function forEachLimited(n: number, limit: number, task: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < n; i = next++) await task(i);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
-}
-
-/** Decode one image to exactly `h × w × c` uint8, resizing (cover) when its size differs. */
-async function decodeOne(bytes: Uint8Array, file: string, h: number, w: number, c: number): Promise<Uint8Array> {
-  try {
-    let image = sharp(bytes).resize(w, h, { fit: 'cover' });
-    image = c === 1 ? image.removeAlpha().toColourspace('b-w') : image.removeAlpha().toColourspace('srgb');
-    const { data, info } = await image.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-    const out = c === 3 && info.channels === 4 ? dropAlpha(data) : data;
-    if (out.length !== h * w * c) throw new Error(`decoded to ${info.width}×${info.height}×${info.channels}`);
-    return out;
-  } catch (error) {
-    fail('INVALID_DATA', { expected: 'a decodable JPEG, PNG or WebP image', found: (error as Error).message, where: file, hint: 'remove or replace the corrupt image' });
-  }
-}
-
-/** RGBA → RGB. */
-function dropAlpha(rgba: Uint8Array): Uint8Array {
-  const out = new Uint8Array((rgba.length / 4) * 3);
-  for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
-    out[j] = rgba[i] as number;
-    out[j + 1] = rgba[i + 1] as number;
-    out[j + 2] = rgba[i + 2] as number;
-  }
-  return out;
-}
-
-/** Decode a chunk in one sharp call (images stacked as pages); undefined if sharp disagrees with the headers. */
-async function decodeJoined(chunk: Uint8Array[], h: number, w: number, c: number): Promise<Uint8Array | undefined> {
-  try {
-    const { data, info } = await sharp(chunk as Buffer[], { join: { animated: true } }).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-    if (info.width !== w || info.height !== h * chunk.length || info.channels !== c) return undefined;
-    return data;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Read every file's bytes (synchronous reads, in slices, are several times faster than async ones for small files). */
@@ -138,8 +90,9 @@ function statKey(files: string[], root: string, keyOptions: unknown): string {
 
 /**
  * Load an image folder (`<dir>/<class>/<image>`; classes sorted by name give the labels). Images are
- * decoded with sharp, many per call, and resized to `options.size` when they differ. The decoded
- * pixels are cached under a hash of the files' content, so a second load skips decoding.
+ * decoded with sharp, many per call (in worker processes for large folders), and resized to
+ * `options.size` when they differ. The decoded pixels are cached under a hash of the files'
+ * content; a second load finds the entry from the files' names, sizes and times without reading them.
  */
 export async function loadImageFolder(dir: string, options: ImageFolderOptions = {}): Promise<LoadedData> {
   const logger = options.logger ?? silentLogger;
@@ -170,37 +123,10 @@ export async function loadImageFolder(dir: string, options: ImageFolderOptions =
       return { dataset: cached, fromCache: true, resized: 0 };
     }
   }
-  const first = readImageHeader(bytes[0] as Uint8Array);
-  const [h, w] = options.size ?? (first ? [first.height, first.width] : await sizeOf(bytes[0] as Uint8Array, files[0] as string));
-  const size = h * w * c;
-  const images = new Uint8Array(files.length * size);
-  let resized = 0;
-  let done = 0;
-  const previousConcurrency = sharp.concurrency();
-  sharp.concurrency(1);
-  try {
-    const chunks = Math.ceil(files.length / CHUNK);
-    await forEachLimited(chunks, Math.max(2, availableParallelism() * 2), async (ci) => {
-      const start = ci * CHUNK;
-      const end = Math.min(files.length, start + CHUNK);
-      const headers = bytes.slice(start, end).map((b) => readImageHeader(b));
-      const plain = headers.every((hd) => hd && hd.plain8bit && hd.width === w && hd.height === h && hd.channels === c);
-      const joined = plain ? await decodeJoined(bytes.slice(start, end), h, w, c) : undefined;
-      if (joined) images.set(joined, start * size);
-      else {
-        for (let i = start; i < end; i++) {
-          const hd = headers[i - start];
-          if (!options.size && (!hd || hd.width !== w || hd.height !== h)) await requireSize(bytes[i] as Uint8Array, files[i] as string, h, w);
-          if (hd && (hd.width !== w || hd.height !== h)) resized += 1;
-          images.set(await decodeOne(bytes[i] as Uint8Array, files[i] as string, h, w, c), i * size);
-        }
-      }
-      done += end - start;
-      logger.progress({ task: 'decode images', done, total: files.length });
-    });
-  } finally {
-    sharp.concurrency(previousConcurrency);
-  }
+  const [h, w] = options.size ?? (await readImageSize(bytes[0] as Uint8Array, files[0] as string));
+  const spec: DecodeSpec = { height: h, width: w, channels: c, resize: options.size !== undefined };
+  const onProgress = (done: number): void => logger.progress({ task: 'decode images', done, total: files.length });
+  const { images, resized } = await decodeAll(bytes, files, spec, onProgress, logger);
   const dataset: ImageDataset = { images, labels, shape: [h, w, c], classes, source: dir };
   if (cacheDir && cacheFile) {
     try {
@@ -213,23 +139,21 @@ export async function loadImageFolder(dir: string, options: ImageFolderOptions =
   return { dataset, fromCache: false, resized };
 }
 
-/** Size of an image whose header the fast reader did not understand (sharp reads it). */
-async function sizeOf(bytes: Uint8Array, file: string): Promise<[number, number]> {
-  try {
-    const meta = await sharp(bytes).metadata();
-    if (meta.width && meta.height) return [meta.height, meta.width];
-  } catch {
-    // reported below
-  }
-  fail('INVALID_DATA', { expected: 'a decodable JPEG, PNG or WebP image', found: 'unreadable image header', where: file, hint: 'remove or replace the corrupt image' });
-}
+/** Images from which decoding is split across worker processes (below, start-up costs more than it saves). */
+const POOL_THRESHOLD = 4096;
 
-/** Without a requested size, every image must match the first one's. */
-async function requireSize(bytes: Uint8Array, file: string, h: number, w: number): Promise<void> {
-  const [fh, fw] = await sizeOf(bytes, file);
-  if (fh !== h || fw !== w) {
-    fail('INVALID_DATA', { expected: `${w}×${h} like the first image`, found: `${fw}×${fh}`, where: file, hint: 'images differ in size: give the size to resize to (the model input size is used when a model is given)' });
+/** Decode in worker processes when the set is large and there are cores to spare, else in this process. */
+async function decodeAll(bytes: Uint8Array[], files: string[], spec: DecodeSpec, onProgress: (done: number) => void, logger: Logger): Promise<{ images: Uint8Array; resized: number }> {
+  const workers = Math.min(4, availableParallelism(), Math.floor(files.length / (POOL_THRESHOLD / 2)));
+  if (workers >= 2) {
+    try {
+      return await decodeInProcesses(files, spec, workers, onProgress);
+    } catch (error) {
+      if (isEdgePruneError(error)) throw error;
+      logger.warn(`parallel decoding failed (${(error as Error).message}); decoding in one process`);
+    }
   }
+  return decodeImages(bytes, files, spec, onProgress);
 }
 
 /** True when `path` is a folder. */

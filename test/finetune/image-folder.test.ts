@@ -1,7 +1,7 @@
 // Image-folder loading on real CIFAR-10 files: pixels, labels, cache hits, resizing and typed errors for bad data.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, writeFile, readFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { isEdgePruneError } from '../../src/core/errors.ts';
@@ -49,6 +49,24 @@ test('loads a CIFAR-10 image folder: sorted classes give labels, pixels equal a 
   } finally {
     await removeDir(dir);
     await removeDir(cache);
+  }
+});
+
+test('a large folder decodes in worker processes to the same pixels, and names a corrupt file from a worker', async () => {
+  const dir = await makeTempDir('pool');
+  try {
+    await cp('samples/data/train', dir, { recursive: true });
+    const { dataset } = await loadImageFolder(dir, { size: [32, 32], cacheDir: false });
+    assert.equal(dataset.labels.length, 5000);
+    const names = (await readdir(join(dir, 'truck'))).sort();
+    for (const [i, name, file] of [[0, 'airplane', (await readdir(join(dir, 'airplane'))).sort()[0]], [4999, 'truck', names[names.length - 1]]] as const) {
+      const expected = await sharp(await readFile(join(dir, name, file as string))).raw().toBuffer();
+      assert.deepEqual(Buffer.from(dataset.images.subarray(i * 3072, (i + 1) * 3072)), expected, `image ${name}/${file}`);
+    }
+    await writeFile(join(dir, 'truck', 'zz-corrupt.jpg'), Buffer.from('definitely not a JPEG'));
+    await rejectsInvalidData(() => loadImageFolder(dir, { size: [32, 32], cacheDir: false }), 'zz-corrupt.jpg');
+  } finally {
+    await removeDir(dir);
   }
 });
 
