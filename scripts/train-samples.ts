@@ -27,7 +27,7 @@ const CIFAR_NORMALIZATION = { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.243
 /** Training recipe of each sample. */
 const RECIPES = {
   vgg: { build: () => buildSampleVgg(), epochs: 40, learningRate: 0.05, batch: 64, weightDecay: 5e-4, warmupEpochs: 1, seed: 1 },
-  resnet: { build: () => buildSampleResnet(3), epochs: 30, learningRate: 0.05, batch: 64, weightDecay: 5e-4, warmupEpochs: 1, seed: 2 },
+  resnet: { build: () => buildSampleResnet(3), epochs: 15, learningRate: 0.05, batch: 64, weightDecay: 5e-4, warmupEpochs: 1, seed: 2 },
 } as const;
 
 type SampleName = keyof typeof RECIPES;
