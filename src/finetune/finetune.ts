@@ -6,6 +6,7 @@ import type { ModelBundle } from '../core/types.ts';
 import { ensureTrainingBackend } from '../runtime/train-backend.ts';
 import { evaluateAccuracy, requireDataFitsModel } from '../runtime/train-eval.ts';
 import { createTrainer, type Trainer } from '../runtime/training.ts';
+import { requireTeacherFits } from './class-check.ts';
 import { cosineLearningRate, fillBatch, STANDARD_AUGMENTATION, stepRandom, type Augmentation } from './batches.ts';
 import { readCheckpoint, writeCheckpoint, type EpochRecord, type TrainingState } from './checkpoint.ts';
 import { countImages, imageBytes, requireCompatible, shuffledIndices, type ImageDataset } from './dataset.ts';
@@ -80,6 +81,7 @@ export async function finetune(bundle: ModelBundle, options: FinetuneOptions): P
   const { train } = options;
   if (options.validation) requireCompatible(train, options.validation);
   requireDataFitsModel(bundle, train);
+  if (options.teacher) requireTeacherFits(bundle, options.teacher);
   const batch = options.batch ?? 64;
   const n = countImages(train);
   if (!(Number.isInteger(options.epochs) && options.epochs >= 1) || !(Number.isInteger(batch) && batch >= 1)) {

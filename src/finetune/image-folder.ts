@@ -23,6 +23,8 @@ export interface ImageFolderOptions {
   cacheDir?: string | false;
   /** Class names in label order, to check the folder against (e.g. from the model's metadata). */
   classes?: string[];
+  /** Called with the sorted class folder names before any image is read (e.g. to check them against a model); throw to stop. */
+  checkClasses?: (classes: string[], dir: string) => void;
   logger?: Logger;
 }
 
@@ -42,15 +44,20 @@ async function listClassFiles(dir: string, logger: Logger): Promise<{ classes: s
   } catch {
     fail('INVALID_DATA', { expected: 'a readable folder with one sub-folder per class', found: 'no such folder', where: dir, hint: 'pass --data <folder> whose sub-folders are the class names' });
   }
-  const classes = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+  // Symbolic links are followed (symlinked datasets are common); what they point at is checked like any entry.
+  const classes = entries.filter((e) => !e.name.startsWith('.') && (e.isDirectory() || (e.isSymbolicLink() && kindOf(join(dir, e.name)) === 'dir'))).map((e) => e.name).sort();
   if (classes.length === 0) {
     fail('INVALID_DATA', { expected: 'one sub-folder per class', found: 'no sub-folders', where: dir, hint: 'arrange images as <folder>/<class>/<image>.jpg' });
   }
   const files: string[][] = [];
   let skipped = 0;
   for (const name of classes) {
-    const all = (await readdir(join(dir, name), { withFileTypes: true })).filter((e) => e.isFile() && !e.name.startsWith('.'));
+    const all = (await readdir(join(dir, name), { withFileTypes: true })).filter((e) => !e.name.startsWith('.') && (e.isFile() || e.isSymbolicLink() || IMAGE_EXTENSIONS.includes(extname(e.name).toLowerCase())));
     const images = all.filter((e) => IMAGE_EXTENSIONS.includes(extname(e.name).toLowerCase())).map((e) => e.name).sort();
+    for (const image of images) {
+      const kind = kindOf(join(dir, name, image));
+      if (kind !== 'file') fail('INVALID_DATA', { expected: 'a regular image file', found: kind === 'missing' ? 'a broken symbolic link' : kind === 'dir' ? 'a folder' : 'a FIFO, socket or device', where: join(dir, name, image), hint: 'remove it or replace it with the image file' });
+    }
     skipped += all.length - images.length;
     if (images.length === 0) {
       fail('INVALID_DATA', { expected: `at least one ${IMAGE_EXTENSIONS.join('/')} image`, found: 'an empty class folder', where: join(dir, name), hint: 'remove the empty class folder or add its images' });
@@ -98,6 +105,7 @@ export async function loadImageFolder(dir: string, options: ImageFolderOptions =
   const logger = options.logger ?? silentLogger;
   const c = options.channels ?? 3;
   const { classes, files: perClass } = await listClassFiles(dir, logger);
+  options.checkClasses?.(classes, dir);
   if (options.classes && options.classes.join('\n') !== classes.join('\n')) {
     fail('INVALID_DATA', { expected: `the model's classes ${options.classes.join(', ')}`, found: classes.join(', '), where: dir, hint: 'class sub-folders must match the classes the model was trained on, in the same order' });
   }
@@ -154,6 +162,16 @@ async function decodeAll(bytes: Uint8Array[], files: string[], spec: DecodeSpec,
     }
   }
   return decodeImages(bytes, files, spec, onProgress);
+}
+
+/** What `path` is once symbolic links are followed (a FIFO or device is `special`; it is never opened). */
+function kindOf(path: string): 'file' | 'dir' | 'special' | 'missing' {
+  try {
+    const s = statSync(path);
+    return s.isFile() ? 'file' : s.isDirectory() ? 'dir' : 'special';
+  } catch {
+    return 'missing';
+  }
 }
 
 /** True when `path` is a folder. */

@@ -4,10 +4,11 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail } from '../core/errors.ts';
 import type { ModelBundle } from '../core/types.ts';
+import { readModelClasses, requireFolderClassesFit, requireSplitsFit } from './class-check.ts';
 import { splitDataset, type ImageDataset } from './dataset.ts';
 import { findIdxFiles, isIdxPath, loadIdx } from './idx.ts';
 import { isFolder, loadImageFolder, type ImageFolderOptions } from './image-folder.ts';
-import { modelInputShape, readClassNames } from './normalization.ts';
+import { modelInputShape } from './normalization.ts';
 
 /** The datasets found at a data path. */
 export interface DataSplits {
@@ -100,13 +101,16 @@ export interface ModelDataOptions {
 
 /**
  * Load data for a model: image folders are decoded at the model's input size and channel count,
- * and their class folders are checked against the class names in the model's metadata.
+ * and their class folders are checked against the model (its output units and the class names in
+ * its metadata) before any image is decoded; IDX label ranges are checked once loaded.
  */
 export async function loadDataForModel(bundle: ModelBundle, path: string, options: ModelDataOptions = {}): Promise<DataSplits> {
   const [h, w, c] = modelInputShape(bundle);
   if (c !== 1 && c !== 3) {
     fail('INVALID_MODEL', { expected: 'a model input with 1 or 3 channels', found: `${c} channels`, where: 'model input', hint: 'image data has 1 (grey) or 3 (RGB) channels' });
   }
-  const classes = readClassNames(bundle);
-  return loadData(path, { size: [h, w], channels: c, ...options, ...(classes ? { classes } : {}) });
+  const model = readModelClasses(bundle);
+  const splits = await loadData(path, { size: [h, w], channels: c, ...options, checkClasses: (found, dir) => requireFolderClassesFit(model, found, dir) });
+  requireSplitsFit(model, splits);
+  return splits;
 }

@@ -23,12 +23,15 @@ export interface RunData {
  */
 export async function loadRunData(bundle: ModelBundle, path: string, seed: number, searchImages: number, logger?: Logger): Promise<RunData> {
   const { loadData } = await import('./load-data.ts');
-  const { modelInputShape, readClassNames } = await import('./normalization.ts');
+  const { modelInputShape } = await import('./normalization.ts');
+  const { readModelClasses, requireFolderClassesFit, requireSplitsFit } = await import('./class-check.ts');
   const { sampleDataset, splitDataset } = await import('./dataset.ts');
   const [h, w, c] = modelInputShape(bundle);
   if (c !== 1 && c !== 3) fail('INVALID_MODEL', { expected: 'a model input with 1 or 3 channels', found: `${c}`, where: 'model input', hint: 'image data has 1 or 3 channels' });
-  const classes = readClassNames(bundle);
-  const splits = await loadData(path, { size: [h, w], channels: c, purpose: 'training', ...(classes ? { classes } : {}), ...(logger ? { logger } : {}) });
+  const model = readModelClasses(bundle);
+  const checkClasses = (found: string[], dir: string): void => requireFolderClassesFit(model, found, dir);
+  const splits = await loadData(path, { size: [h, w], channels: c, purpose: 'training', checkClasses, ...(logger ? { logger } : {}) });
+  requireSplitsFit(model, splits);
   let train = splits.train;
   let test = splits.test;
   if (!train || !test) {

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { readNormalization } from '../../finetune/normalization.ts';
 import { loadModelArgument, parseNumberOption } from '../load-model.ts';
 import { action, printResult } from '../output.ts';
-import { addDataOptions, createProgressLogger, loadDataFor, normalizationFromFlags, type DataCliOptions } from './finetune.ts';
+import { createCliLogger } from '../progress.ts';
+import { addDataOptions, loadDataFor, normalizationFromFlags, type DataCliOptions } from './finetune.ts';
 
 /** Options of the eval command. */
 interface EvalCliOptions extends DataCliOptions {
@@ -22,18 +23,18 @@ export function register(program: Command): void {
     .action(
       action(async (modelPath: string, opts: EvalCliOptions, cmd: Command) => {
         const global = cmd.optsWithGlobals() as { json?: boolean };
-        const logger = global.json ? undefined : createProgressLogger();
+        const logger = createCliLogger(global.json === true);
         const { evaluationSplit } = await import('../../finetune/load-data.ts');
         const { evaluateAccuracy } = await import('../../runtime/train-eval.ts');
         const bundle = await loadModelArgument(modelPath);
         const normalization = normalizationFromFlags(opts) ?? readNormalization(bundle);
-        if (!normalization) logger?.warn('no normalization in the model metadata or flags: using pixels / 255 (see --mean/--std, --scale)');
+        if (!normalization) logger.warn('no normalization in the model metadata or flags: using pixels / 255 (see --mean/--std, --scale)');
         const data = evaluationSplit(await loadDataFor(bundle, opts, 'evaluation', logger));
         const result = await evaluateAccuracy(bundle, data, {
           batch: parseNumberOption(opts.batch, '--batch'),
           ...(normalization ? { normalization } : {}),
           ...(opts.backend ? { backend: opts.backend } : {}),
-          ...(logger ? { logger } : {}),
+          logger,
         });
         printResult(global, { accuracy: result.accuracy, n: result.n }, () => `accuracy ${(result.accuracy * 100).toFixed(2)}% on ${result.n} images (${data.source})`);
       }),

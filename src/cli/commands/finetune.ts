@@ -10,6 +10,7 @@ import { readClassNames, readNormalization, withEdgePruneMeta, type Normalizatio
 import { formatDuration } from '../../finetune/progress.ts';
 import { writeBundle } from '../../load/write-bundle.ts';
 import { loadModelArgument, parseNumberOption } from '../load-model.ts';
+import { createCliLogger } from '../progress.ts';
 import { action, printResult } from '../output.ts';
 
 /** Data and normalization flags shared by finetune and eval. */
@@ -56,35 +57,6 @@ export async function loadDataFor(bundle: ModelBundle, opts: DataCliOptions, pur
   return loadDataForModel(bundle, opts.data, { purpose, cacheDir: opts.cache ? opts.cacheDir : false, ...(logger ? { logger } : {}) });
 }
 
-/** Progress on stderr: a redrawn bar on a terminal, a line every 10 s otherwise. */
-export function createProgressLogger(): Logger {
-  const tty = process.stderr.isTTY === true;
-  let last = 0;
-  let open = false;
-  const endLine = (): void => {
-    if (open) process.stderr.write('\n');
-    open = false;
-  };
-  return {
-    info: (m) => (endLine(), process.stderr.write(`${m}\n`)),
-    warn: (m) => (endLine(), process.stderr.write(`warning: ${m}\n`)),
-    progress: (e) => {
-      const now = Date.now();
-      const finished = e.done >= e.total;
-      if (!finished && now - last < (tty ? 200 : 10_000)) return;
-      last = now;
-      const width = 24;
-      const filled = Math.round((width * e.done) / Math.max(1, e.total));
-      const line = `${e.task} [${'='.repeat(filled)}${' '.repeat(width - filled)}] ${e.done}/${e.total} ${e.detail ?? ''}`;
-      if (tty) {
-        process.stderr.write(`\r${line}\x1b[K`);
-        open = !finished;
-        if (finished) process.stderr.write('\n');
-      } else process.stderr.write(`${line}\n`);
-    },
-  };
-}
-
 /** Options of the finetune command. */
 interface FinetuneCliOptions extends DataCliOptions {
   teacher?: string;
@@ -128,20 +100,22 @@ export function register(program: Command): void {
     .action(
       action(async (modelPath: string, opts: FinetuneCliOptions, cmd: Command) => {
         const global = cmd.optsWithGlobals() as { json?: boolean };
-        const logger = global.json ? undefined : createProgressLogger();
+        const logger = createCliLogger(global.json === true);
         const { finetune } = await import('../../finetune/finetune.ts');
         const { trainingSplits } = await import('../../finetune/load-data.ts');
+        const { requireTeacherFits } = await import('../../finetune/class-check.ts');
         const num = (v: string, flag: string): number => parseNumberOption(v, flag);
         let bundle = await loadModelArgument(modelPath);
         const teacher = opts.teacher ? await loadModelArgument(opts.teacher) : undefined;
+        if (teacher) requireTeacherFits(bundle, teacher);
         const normalization = normalizationFromFlags(opts) ?? readNormalization(bundle) ?? (teacher ? readNormalization(teacher) : undefined);
-        if (!normalization) logger?.warn('no normalization in the model metadata or flags: using pixels / 255 (see --mean/--std, --scale)');
+        if (!normalization) logger.warn('no normalization in the model metadata or flags: using pixels / 255 (see --mean/--std, --scale)');
         const t0 = performance.now();
         const splits = await loadDataFor(bundle, opts, 'training', logger);
-        logger?.info(`data: ${splits.layout} ${splits.fromCache ? '(from cache) ' : ''}in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+        logger.info(`data: ${splits.layout} ${splits.fromCache ? '(from cache) ' : ''}in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
         const seed = num(opts.seed, '--seed');
         const { train, validation } = trainingSplits(splits, num(opts.valFraction, '--val-fraction'), seed);
-        logger?.info(`${train.labels.length} training images, ${validation.labels.length} validation images, ${train.classes.length} classes`);
+        logger.info(`${train.labels.length} training images, ${validation.labels.length} validation images, ${train.classes.length} classes`);
         const controller = new AbortController();
         const onSignal = (): void => controller.abort();
         process.once('SIGINT', onSignal);
@@ -153,7 +127,7 @@ export function register(program: Command): void {
             temperature: num(opts.temperature, '--temperature'), distillWeight: num(opts.distillWeight, '--distill-weight'),
             weightDecay: num(opts.weightDecay, '--weight-decay'), momentum: num(opts.momentum, '--momentum'),
             augment: opts.augment ? undefined : false, checkpointDir: join(opts.out, 'checkpoints'), checkpointMinutes: num(opts.checkpointMinutes, '--checkpoint-minutes'), resume: opts.resume === true, signal: controller.signal,
-            ...(teacher ? { teacher } : {}), ...(normalization ? { normalization } : {}), ...(opts.backend ? { backend: opts.backend } : {}), ...(logger ? { logger } : {}),
+            ...(teacher ? { teacher } : {}), ...(normalization ? { normalization } : {}), ...(opts.backend ? { backend: opts.backend } : {}), logger,
           });
           const s = result.summary;
           const summary = { accuracyBefore: s.accuracyBefore, accuracyAfter: s.accuracyAfter, epochs: s.epochs, seconds: Math.round(s.seconds * 10) / 10, imagesPerSecond: Math.round(s.imagesPerSecond * 10) / 10, backend: s.backend, validationImages: validation.labels.length, interrupted: s.interrupted, history: s.history };
@@ -164,7 +138,7 @@ export function register(program: Command): void {
           const modelJson = await writeBundle(result.bundle, opts.out);
           await writeJsonAtomic(join(opts.out, 'summary.json'), summary);
           const pct = (a: number | null): string => (a === null ? 'n/a' : `${(a * 100).toFixed(2)}%`);
-          printResult(global, { ...summary, model: modelJson }, () => `accuracy ${pct(s.accuracyBefore)} → ${pct(s.accuracyAfter)} on ${validation.labels.length} validation images; ${s.epochs} epoch(s) in ${formatDuration(s.seconds)} at ${s.imagesPerSecond.toFixed(0)} img/s on ${s.backend}\nwrote ${modelJson}`);
+          printResult(global, { ...summary, model: modelJson, checkpoint: join(opts.out, 'checkpoints') }, () => `accuracy ${pct(s.accuracyBefore)} → ${pct(s.accuracyAfter)} on ${validation.labels.length} validation images; ${s.epochs} epoch(s) in ${formatDuration(s.seconds)} at ${s.imagesPerSecond.toFixed(0)} img/s on ${s.backend}\nwrote ${modelJson}`);
         } finally {
           process.removeListener('SIGINT', onSignal);
         }
