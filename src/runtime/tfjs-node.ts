@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs';
+import { registerPointwiseStrideFilterGrad } from './pointwise-stride-gradient.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -41,7 +42,10 @@ export function loadTfjsNode(threads: number): TfjsNodeLoad {
     require('@tensorflow/tfjs-node');
     const backend = tf.findBackend('tensorflow') as unknown as NodeBackend | null;
     loaded = { ok: backend != null, detail: `TensorFlow ${backend?.binding.TF_Version ?? '?'}` };
-    if (loaded.ok) registerNativeReluGradients();
+    if (loaded.ok) {
+      registerNativeReluGradients();
+      registerPointwiseStrideFilterGrad();
+    }
   } catch (error) {
     const message = (error as Error).message.split('\n')[0] ?? String(error);
     loaded = { ok: false, detail: /can not be found/.test(message) ? 'the tfjs-node binding is not built' : message };

@@ -39,6 +39,19 @@ describe('tfjs-node training step', () => {
     assertAllClose(await runOn('tensorflow', f), await runOn('cpu', f), 1e-4, 'fused batch norm');
   });
 
+  it('strided 1×1 conv gradients with ≤ 8 input channels (oneDNN crashes on them) run and match cpu', async (t) => {
+    if (skip) return t.skip(skip);
+    for (const [h, cin, stride] of [[16, 8, 2], [15, 4, 2], [9, 3, 3], [16, 24, 2]] as const) {
+      const f = () => {
+        const x = seeded([4, h, h, cin], 41) as tf.Tensor4D;
+        const w = seeded([1, 1, cin, 16], 42) as tf.Tensor4D;
+        const probe = seeded(tf.conv2d(x, w, stride, 'same').shape, 43);
+        return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, 'same'), probe)))([x, w]);
+      };
+      assertAllClose(await runOn('tensorflow', f), await runOn('cpu', f), 1e-4, `1×1 stride ${stride} conv, ${h}×${h}×${cin}`);
+    }
+  });
+
   it('matches the cpu reference (loss, every gradient, weights and BN statistics after SGD)', async (t) => {
     if (skip) return t.skip(skip);
     await assertStepMatchesReference('tensorflow');
