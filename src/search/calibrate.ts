@@ -1,43 +1,60 @@
-// Host calibration: time the probe sweep on a host runtime, fit its coefficients, report predicted vs measured.
-import { cpus, loadavg } from 'node:os';
+// Host calibration: time whole pruned networks and layer probes on a host runtime, fit its coefficients, report predicted vs measured.
+import { loadavg } from 'node:os';
 import { buildGraph } from '../analyze/graph.ts';
-import { fail } from '../core/errors.ts';
-import { silentLogger, type Logger } from '../core/logger.ts';
+import { silentLogger } from '../core/logger.ts';
+import type { Logger } from '../core/logger.ts';
 import { HOST_RUNTIMES, OP_KINDS, type Profile, type RuntimeModel, type RuntimeName } from '../core/schemas.ts';
-import type { Graph, ModelBundle } from '../core/types.ts';
-import { buildOnnxModel } from '../export/onnx-graph.ts';
-import { describeOnnxRuntime, timeOnnxModel } from '../runtime/time-onnx.ts';
-import { describeTfjs, initializeBundle, timeBundle, type TimingOptions } from '../runtime/time-tfjs.ts';
+import type { ModelBundle } from '../core/types.ts';
+import { initializeBundle } from '../runtime/time-tfjs.ts';
+import { openHostTimer, timeInterleaved } from './calibrate-timers.ts';
 import { calibrationProbes, type Probe } from './calibration-probes.ts';
 import { fitCoefficients, residualsOf, type FitSample } from './fit-latency.ts';
-import { describeWork, type Fusion, type LayerWork } from './layer-work.ts';
+import { describeWork, type LayerWork } from './layer-work.ts';
 import type { LatencyCoefficients } from './latency-model.ts';
+import { calibrationNetworks, type CalibrationNetworks, type NetworkVariant } from './latency-fit-set.ts';
 
 /** Runtimes `calibrate` can measure on this host. */
 export const CALIBRATABLE = HOST_RUNTIMES;
 
-/** Which per-probe figure the fit uses: the median (default) or the minimum (for a busy host). */
+/** Which per-model figure the fit uses: the median of the pooled runs (default) or the minimum (for a busy host). */
 export type Statistic = 'median' | 'min';
+
+/**
+ * Weight of a single-layer probe in the fit relative to a whole network (1): the networks decide
+ * the coefficients, the probes pin op kinds the networks rarely exercise (sigmoid, depthwise, big dense).
+ */
+export const LAYER_PROBE_WEIGHT = 0.1;
+
+/**
+ * Weight of a pruned variant of a sample (the networks edge-prune prunes in its benchmarks and
+ * examples) relative to other whole networks (1).
+ */
+export const SAMPLE_NETWORK_WEIGHT = 3;
 
 /** Options of a calibration run. */
 export interface CalibrateOptions {
   runtime: RuntimeName;
   warmup: number;
   runs: number;
-  /** Passes over the whole sweep; runs of all passes are pooled (spreads a busy spell over probes). */
+  /** Passes over all models: runs of all passes are pooled (spreads a busy spell over the models). */
   rounds: number;
   statistic: Statistic;
   /** onnxruntime-node intra-op threads (default: the host's core count); tfjs-wasm runs one thread. */
   threads?: number;
-  /** Restrict the sweep (tests use a few probes). */
+  /** Restrict the layer probes and reference networks (tests use a few). */
   probes?: Probe[];
+  /** Restrict the pruned whole networks (default: `calibrationNetworks()`). */
+  networks?: CalibrationNetworks;
   logger?: Logger;
 }
 
-/** One probe's measured and predicted figures. */
+/** One timed model's measured and predicted figures. */
 export interface ProbeResult {
   id: string;
+  /** `fit`: in the fit; `check`: held out, only compared. */
   role: Probe['role'];
+  /** A single-layer probe or a whole network. */
+  kind: 'layer' | 'network';
   layers: number;
   macs: number;
   medianMs: number;
@@ -49,11 +66,13 @@ export interface ProbeResult {
   errorPct: number;
 }
 
-/** Error summary over a set of probes. */
+/** Error summary over a set of models. */
 export interface ErrorSummary {
   count: number;
   medianAbsErrorPct: number;
   p95AbsErrorPct: number;
+  /** Share of the models predicted within 10% of measured (0..1). */
+  within10Pct: number;
   measuredTotalMs: number;
   predictedTotalMs: number;
   totalErrorPct: number;
@@ -72,10 +91,16 @@ export interface CalibrationReport {
   measuredAt: string;
   /** 1-minute load average before and after the sweep: a busy host inflates timings. */
   hostLoad: [number, number];
+  /** Wall time of the whole calibration, in seconds. */
+  wallSeconds: number;
   coefficients: LatencyCoefficients;
   notLimiting: string[];
   probes: ProbeResult[];
+  /** Every fitted model (networks and layer probes). */
   fit: ErrorSummary;
+  /** The fitted whole networks only. */
+  fitNetworks: ErrorSummary;
+  /** Held-out networks: pruned sample variants with other seeds and reference networks. */
   check: ErrorSummary;
 }
 
@@ -84,8 +109,8 @@ function percentile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
 }
 
-/** Summarize predicted against measured for a set of probes. */
-function summarize(rows: ProbeResult[]): ErrorSummary {
+/** Summarize predicted against measured for a set of models. */
+export function summarize(rows: Array<{ measuredMs: number; predictedMs: number; errorPct: number }>): ErrorSummary {
   const abs = rows.map((r) => Math.abs(r.errorPct)).sort((a, b) => a - b);
   const measuredTotalMs = rows.reduce((n, r) => n + r.measuredMs, 0);
   const predictedTotalMs = rows.reduce((n, r) => n + r.predictedMs, 0);
@@ -93,105 +118,68 @@ function summarize(rows: ProbeResult[]): ErrorSummary {
     count: rows.length,
     medianAbsErrorPct: percentile(abs, 0.5),
     p95AbsErrorPct: percentile(abs, 0.95),
+    within10Pct: rows.length > 0 ? abs.filter((e) => e <= 10).length / rows.length : 0,
     measuredTotalMs,
     predictedTotalMs,
     totalErrorPct: measuredTotalMs > 0 ? ((predictedTotalMs - measuredTotalMs) / measuredTotalMs) * 100 : 0,
   };
 }
 
-/** A probe ready to time on the chosen runtime. */
-interface PreparedProbe {
-  probe: Probe;
+/** A model ready to time. */
+interface Item {
+  id: string;
+  role: Probe['role'];
+  kind: ProbeResult['kind'];
+  bundle: ModelBundle;
   works: LayerWork[];
-  time: (options: TimingOptions) => Promise<number[]>;
+  weight: number;
 }
 
-/** How one host runtime is timed, and what it fuses. */
-interface HostRuntime {
-  version: string;
-  simd: boolean;
-  threads: number;
-  fuses: Fusion[];
-  prepare(bundle: ModelBundle, graph: Graph): (options: TimingOptions) => Promise<number[]>;
-}
-
-/** The timer of a host runtime, or BACKEND_UNAVAILABLE. */
-async function openRuntime(runtime: RuntimeName, threads: number | undefined): Promise<HostRuntime> {
-  if (runtime === 'tfjs-wasm') {
-    const info = await describeTfjs();
-    return {
-      version: `tfjs ${info.version} (${info.backend}${info.simd ? ', SIMD' : ''})`,
-      simd: info.simd,
-      threads: 1,
-      fuses: [],
-      prepare: (bundle) => async (o) => (await timeBundle(bundle, o)).runsMs,
-    };
-  }
-  if (runtime === 'onnxruntime-node') {
-    const info = await describeOnnxRuntime();
-    const n = threads ?? cpus().length;
-    return {
-      version: `onnxruntime-node ${info.version} (cpu, graph optimization all)`,
-      simd: true,
-      threads: n,
-      fuses: ['batchnorm', 'activation'],
-      prepare: (bundle, graph) => {
-        const built = buildOnnxModel(graph, new Map(bundle.weights.map((w) => [w.name, w])), { layout: 'nchw' });
-        const io = built.inputs[0];
-        const dims = (io?.dims ?? []).map((d) => (typeof d === 'number' ? d : 1));
-        return async (o) => (await timeOnnxModel(built.bytes, { name: io?.name ?? 'input', dims }, { ...o, threads: n })).runsMs;
-      },
-    };
-  }
-  fail('BACKEND_UNAVAILABLE', {
-    expected: `a host runtime: ${CALIBRATABLE.join(', ')}`,
-    found: `runtime ${runtime}`,
-    where: 'edge-prune calibrate --runtime',
-    hint: `${runtime} does not run on this host; its coefficients come from device measurements (edge-prune verify)`,
-  });
-}
-
-/** Time every probe `rounds` times (interleaved) and return the pooled runs per probe. */
-async function measureProbes(items: PreparedProbe[], options: CalibrateOptions, logger: Logger): Promise<number[][]> {
-  const pooled = items.map(() => [] as number[]);
-  const total = items.length * options.rounds;
-  let done = 0;
-  for (let round = 0; round < options.rounds; round++) {
-    for (const [i, item] of items.entries()) {
-      pooled[i]!.push(...(await item.time({ warmup: options.warmup, runs: options.runs })));
-      done += 1;
-      logger.progress({ task: `calibrate ${options.runtime}`, done, total, detail: item.probe.id });
-    }
-  }
-  return pooled;
-}
-
-/** Run the sweep on the host runtime, fit the coefficients and report predicted vs measured. */
-export async function calibrateHost(options: CalibrateOptions): Promise<CalibrationReport> {
-  const logger = options.logger ?? silentLogger;
-  const host = await openRuntime(options.runtime, options.threads);
-  const loadBefore = loadavg()[0] ?? 0;
-  const items: PreparedProbe[] = [];
+/** The models of a calibration: layer probes, pruned networks and held-out networks. */
+async function prepareItems(options: CalibrateOptions): Promise<Item[]> {
+  const items: Item[] = [];
+  const add = (id: string, role: Probe['role'], kind: Item['kind'], bundle: ModelBundle, weight: number): void => {
+    items.push({ id, role, kind, bundle, works: describeWork(buildGraph(bundle)), weight });
+  };
   for (const probe of options.probes ?? calibrationProbes()) {
-    const bundle = await initializeBundle(probe.topology);
-    const graph = buildGraph(bundle);
-    items.push({ probe, works: describeWork(graph), time: host.prepare(bundle, graph) });
+    add(probe.id, probe.role, probe.network ? 'network' : 'layer', await initializeBundle(probe.topology), probe.network ? 1 : LAYER_PROBE_WEIGHT);
   }
-  const pooled = await measureProbes(items, options, logger);
-  const samples: FitSample[] = [];
+  const networks = options.networks ?? (await calibrationNetworks());
+  const weightOf = (v: NetworkVariant): number => (v.base.startsWith('sample-') ? SAMPLE_NETWORK_WEIGHT : 1);
+  for (const v of networks.fit) add(v.id, 'fit', 'network', v.bundle, weightOf(v));
+  for (const v of networks.check) add(v.id, 'check', 'network', v.bundle, weightOf(v));
+  return items;
+}
+
+/**
+ * Time every model on the host runtime (interleaved rounds), fit the coefficients on the fitted
+ * models by NNLS on relative error (layer probes at `LAYER_PROBE_WEIGHT`, sample variants at
+ * `SAMPLE_NETWORK_WEIGHT`), and report predicted
+ * vs measured for every model.
+ */
+export async function calibrateHost(options: CalibrateOptions): Promise<CalibrationReport> {
+  const started = performance.now();
+  const logger = options.logger ?? silentLogger;
+  const timer = await openHostTimer(options.runtime, options.threads);
+  const loadBefore = loadavg()[0] ?? 0;
+  const items = await prepareItems(options);
+  const pooled = await timeInterleaved(timer, items, { warmup: options.warmup, runs: options.runs, rounds: options.rounds, logger, task: `calibrate ${options.runtime}` });
   const stats = pooled.map((runs) => {
     const sorted = [...runs].sort((a, b) => a - b);
     return { median: percentile(sorted, 0.5), min: sorted[0] ?? 0, p90: percentile(sorted, 0.9) };
   });
-  items.forEach((item, i) => {
-    if (item.probe.role === 'fit') samples.push({ id: item.probe.id, works: item.works, measuredMs: stats[i]![options.statistic] });
-  });
-  const fit = fitCoefficients(samples, 'max', undefined, host.fuses);
-  const all = items.map((item, i) => ({ id: item.probe.id, works: item.works, measuredMs: stats[i]![options.statistic] }));
+  const all: FitSample[] = items.map((item, i) => ({
+    id: item.id,
+    works: item.works,
+    measuredMs: stats[i]![options.statistic],
+    weight: item.weight,
+  }));
+  const fit = fitCoefficients(all.filter((_, i) => items[i]!.role === 'fit'), 'max', undefined, timer.fuses);
   const residuals = residualsOf(all, fit.coefficients, 'max');
   const probes: ProbeResult[] = items.map((item, i) => ({
-    id: item.probe.id,
-    role: item.probe.role,
+    id: item.id,
+    role: item.role,
+    kind: item.kind,
     layers: item.works.filter((w) => w.executed).length,
     macs: item.works.reduce((n, w) => n + w.macs, 0),
     medianMs: stats[i]!.median,
@@ -203,19 +191,21 @@ export async function calibrateHost(options: CalibrateOptions): Promise<Calibrat
   }));
   return {
     runtime: options.runtime,
-    runtimeVersion: host.version,
-    simd: host.simd,
-    threads: host.threads,
+    runtimeVersion: timer.version,
+    simd: timer.simd,
+    threads: timer.threads,
     statistic: options.statistic,
     warmup: options.warmup,
     runs: options.runs,
     rounds: options.rounds,
     measuredAt: new Date().toISOString(),
     hostLoad: [loadBefore, loadavg()[0] ?? 0],
+    wallSeconds: (performance.now() - started) / 1000,
     coefficients: fit.coefficients,
     notLimiting: fit.notLimiting,
     probes,
     fit: summarize(probes.filter((p) => p.role === 'fit')),
+    fitNetworks: summarize(probes.filter((p) => p.role === 'fit' && p.kind === 'network')),
     check: summarize(probes.filter((p) => p.role === 'check')),
   };
 }
@@ -225,7 +215,15 @@ const round4 = (v: number): number => Number(v.toPrecision(4));
 
 /** The profile with the calibrated runtime entry written in (every coefficient labelled `measured`). */
 export function applyCalibration(profile: Profile, report: CalibrationReport): Profile {
-  const how = `measured here: edge-prune calibrate on ${report.measuredAt.slice(0, 10)}, ${report.runtimeVersion}, ${report.threads} thread${report.threads === 1 ? '' : 's'}, ${report.fit.count} probes, ${report.statistic} of ${report.rounds}×${report.runs} runs after ${report.warmup} warm-up`;
+  const networks = report.probes.filter((p) => p.role === 'fit' && p.kind === 'network');
+  const layers = report.fit.count - networks.length;
+  const families = [...new Set(networks.map((p) => p.id.replace(/[#-]\w*$/, '').replace(/-variant$/, '')))].join(', ');
+  const how =
+    `measured here: edge-prune calibrate on ${report.measuredAt.slice(0, 10)}, ${report.runtimeVersion}, ${report.threads} thread${report.threads === 1 ? '' : 's'}; ` +
+    `fitted (NNLS on relative error, Huber-weighted) to ${networks.length} whole networks timed end to end (unpruned and seeded random per-group drop ratios of ${families}) ` +
+    `and ${layers} single-layer probes at weight ${LAYER_PROBE_WEIGHT} (sample variants at weight ${SAMPLE_NETWORK_WEIGHT}); ${report.statistic} of ${report.rounds}×${report.runs} interleaved runs after ${report.warmup} warm-up; ` +
+    `host load ${report.hostLoad.map((l) => l.toFixed(1)).join('→')}; fitted networks median |error| ${report.fitNetworks.medianAbsErrorPct.toFixed(1)}%, ` +
+    `held-out networks ${(report.check.within10Pct * 100).toFixed(0)}% within 10%`;
   const c = report.coefficients;
   const label = (value: number, note = '') => ({ value: round4(value), basis: 'measured' as const, source: `${how}${note}` });
   const capped = (kind: string) => (report.notLimiting.includes(kind) ? '; compute never limited a probe of this kind (memory traffic explains it), value is a cap' : '');

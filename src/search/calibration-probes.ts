@@ -11,6 +11,8 @@ export interface Probe {
   id: string;
   role: 'fit' | 'check';
   topology: JsonObject;
+  /** A whole network (not a single-layer probe): it weighs fully in the fit. */
+  network?: boolean;
 }
 
 /** A probe from a builder callback over one input. */
@@ -156,7 +158,7 @@ export const REFERENCE_PROBE = 'mobilenetv2-224-graphlike';
 
 /** Whole networks held out from the fit, to check the prediction in total. */
 function checkProbes(): Probe[] {
-  return [
+  const checks: Probe[] = [
     { id: 'vgg16-cifar', role: 'check', topology: vggTopology(1) },
     { id: 'vgg16-cifar-w0.5', role: 'check', topology: vggTopology(0.5) },
     { id: 'resnet20-cifar', role: 'check', topology: resnetTopology(3, 1) },
@@ -166,6 +168,7 @@ function checkProbes(): Probe[] {
     { id: REFERENCE_PROBE, role: 'check', topology: mobilenetV2Topology(224, 1, { folded: true, activation: 'relu' }) },
     { id: 'mobilenetv2-96-w0.5', role: 'check', topology: mobilenetV2Topology(96, 0.5) },
   ];
+  return checks.map((p) => ({ ...p, network: true }));
 }
 
 /**
@@ -175,7 +178,7 @@ function checkProbes(): Probe[] {
  */
 function networkProbes(): Probe[] {
   return Object.entries(VARIANT_FAMILIES).flatMap(([family, make]) =>
-    [1, 2, 3, 4].map((seed) => ({ id: `${family}-variant-${seed}`, role: 'fit' as const, topology: make(seed) })),
+    [1, 2, 3, 4].map((seed) => ({ id: `${family}-variant-${seed}`, role: 'fit' as const, topology: make(seed), network: true })),
   );
 }
 

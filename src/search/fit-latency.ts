@@ -9,6 +9,8 @@ export interface FitSample {
   id: string;
   works: LayerWork[];
   measuredMs: number;
+  /** How much the sample counts in the fit (default 1): whole networks count more than single-layer probes. */
+  weight?: number;
 }
 
 /** Predicted against measured for one sample. */
@@ -108,16 +110,17 @@ export function residualsOf(samples: FitSample[], c: LatencyCoefficients, combin
 /** Relative error beyond which the fit weighs a sample down (Huber threshold). */
 const HUBER = 0.15;
 
-/** Huber loss of the relative errors: squared when small, linear beyond `HUBER` (outliers weigh less). */
-const objective = (r: FitResidual[]): number =>
-  r.reduce((s, x) => {
+/** Weighted Huber loss of the relative errors: squared when small, linear beyond `HUBER` (outliers weigh less). */
+const objective = (r: FitResidual[], samples: FitSample[]): number =>
+  r.reduce((s, x, j) => {
     const e = Math.abs(x.errorPct / 100);
-    return s + (e <= HUBER ? e * e : HUBER * (2 * e - HUBER));
+    return s + (samples[j]?.weight ?? 1) * (e <= HUBER ? e * e : HUBER * (2 * e - HUBER));
   }, 0);
 
 /**
- * Fit coefficients minimizing the relative error of the predicted totals, with a Huber-weighted
- * (robust) least squares under x ≥ 0. For `max`, which bound limits each layer is re-decided from
+ * Fit coefficients minimizing the relative error of the predicted totals (each row divided by its
+ * measured time, times √weight), with a Huber-weighted (robust) least squares under x ≥ 0. For
+ * `max`, which bound limits each layer is re-decided from
  * the current fit until it stops changing. The cache size is chosen from `cacheGridMb` (the fit
  * is linear only for a fixed cache size).
  */
@@ -130,16 +133,16 @@ export function fitCoefficients(
   let best: FitResult | undefined;
   for (const cacheMb of cacheGridMb) for (const start of ['compute', 'streaming'] as const) {
     let p: number[] | undefined;
-    let weights = samples.map(() => 1);
+    let weights = samples.map((s) => s.weight ?? 1);
     for (let iter = 0; iter < 16; iter++) {
       const rows = samples.map((s, j) => features(s, p, combine, start, cacheMb, fuses).map((v) => (v / s.measuredMs) * Math.sqrt(weights[j]!)));
       p = solveNnls(rows, samples.map((_, j) => Math.sqrt(weights[j]!)));
       const { coefficients, notLimiting } = toCoefficients(p, cacheMb, fuses);
       const residuals = residualsOf(samples, coefficients, combine);
-      if (!best || objective(residuals) < objective(best.residuals)) best = { coefficients, combine, residuals, notLimiting };
-      weights = residuals.map((r) => {
+      if (!best || objective(residuals, samples) < objective(best.residuals, samples)) best = { coefficients, combine, residuals, notLimiting };
+      weights = residuals.map((r, j) => {
         const e = Math.abs(r.errorPct / 100);
-        return e <= HUBER ? 1 : HUBER / e;
+        return (samples[j]!.weight ?? 1) * (e <= HUBER ? 1 : HUBER / e);
       });
     }
   }

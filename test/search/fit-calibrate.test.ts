@@ -9,6 +9,8 @@ import { fitCoefficients, type FitSample } from '../../src/search/fit-latency.ts
 import type { LayerWork } from '../../src/search/layer-work.ts';
 import { predictFromWork, type LatencyCoefficients } from '../../src/search/latency-model.ts';
 import { loadProfile } from '../../src/search/load-targets.ts';
+import { loadSampleBases, pruneVariant } from '../../src/search/latency-fit-set.ts';
+import { analyzeModel } from '../../src/analyze/analyze-model.ts';
 import { solveNnls } from '../../src/search/nnls.ts';
 
 test('NNLS solves an exact system and clips a negative coefficient to zero', () => {
@@ -49,14 +51,65 @@ test('the fit recovers the coefficients that generated the samples', () => {
   assert.ok(fit.residuals.every((r) => Math.abs(r.errorPct) < 0.1));
 });
 
+test('the fit recovers known coefficients from weighted whole-network rows (relative error, NNLS)', () => {
+  const truth: LatencyCoefficients = {
+    inferenceOverheadMs: 0.03,
+    layerOverheadMs: 0.006,
+    cacheMb: 4,
+    bandwidthGBs: 20,
+    throughputGops: { conv: 15, depthwise: 3.5, dense: 10, batchnorm: 0.25, clip: 0.2, activation: 0.5, pool: 1.2, elementwise: 1.4 },
+    fuses: [],
+  };
+  const kinds = OP_KINDS;
+  let seed = 7;
+  const rand = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const layer = (i: number, kind: (typeof OP_KINDS)[number], work: number, bytes: number): LayerWork => ({
+    name: `l${i}`, className: 'X', ops: [{ kind, work }], macs: kind === 'conv' || kind === 'dense' || kind === 'depthwise' ? work : 0, weightElements: 0, bytes, executed: true,
+  });
+  // Networks: 10–60 layers of mixed kinds and sizes, some streaming beyond the cache.
+  const samples: FitSample[] = Array.from({ length: 40 }, (_, n) => {
+    const works = Array.from({ length: 10 + Math.floor(rand() * 50) }, (_, i) => {
+      const kind = kinds[Math.floor(rand() * kinds.length)]!;
+      const work = 10 ** (3 + rand() * 4);
+      const bytes = rand() < 0.1 ? (8 + rand() * 60) * 1024 * 1024 : work * (kind === 'conv' ? 0.05 : 8);
+      return layer(i, kind, work, bytes);
+    });
+    return { id: `net${n}`, works, measuredMs: 0, weight: n % 2 === 0 ? 1 : 0.2 };
+  });
+  for (const s of samples) s.measuredMs = predictFromWork(s.works, truth, { profile: 't', runtime: 'tfjs-wasm' }).totalMs;
+  const fit = fitCoefficients(samples, 'max', [2, 4, 8]);
+  const rel = (a: number, b: number) => Math.abs(a - b) / b;
+  assert.equal(fit.coefficients.cacheMb, 4);
+  assert.ok(rel(fit.coefficients.layerOverheadMs, truth.layerOverheadMs) < 1e-3, `overhead ${fit.coefficients.layerOverheadMs}`);
+  assert.ok(rel(fit.coefficients.inferenceOverheadMs, truth.inferenceOverheadMs) < 1e-2, `inference ${fit.coefficients.inferenceOverheadMs}`);
+  for (const kind of OP_KINDS) assert.ok(rel(fit.coefficients.throughputGops[kind], truth.throughputGops[kind]) < 1e-2, `${kind}: ${fit.coefficients.throughputGops[kind]}`);
+  assert.ok(fit.residuals.every((r) => Math.abs(r.errorPct) < 0.5), JSON.stringify(fit.residuals.slice(0, 3)));
+});
+
+test('pruned sample variants are seeded: the same seed gives the same widths, other seeds other widths', async () => {
+  const [vgg, resnet] = await loadSampleBases();
+  for (const base of [vgg!, resnet!]) {
+    const widths = (seed: number): number[] => pruneVariant(base, seed).bundle.weights.filter((w) => w.name.endsWith('/kernel')).map((w) => w.shape[w.shape.length - 1]!);
+    assert.deepEqual(widths(5), widths(5));
+    assert.notDeepEqual(widths(5), widths(1005));
+    const pruned = pruneVariant(base, 5).bundle;
+    assert.ok(analyzeModel(pruned).cost.macs < analyzeModel(base.bundle).cost.macs, base.name);
+    for (const w of widths(5).slice(0, -1)) assert.equal(w % 8, 0, `${base.name}: width ${w} is a multiple of 8`);
+  }
+});
+
 test('a short calibration on tfjs-wasm reports predicted vs measured and yields a valid profile', async () => {
   const wanted = ['relu-chain-1', 'relu-chain-24', 'conv3x3s1-16x16x64-128', 'dw3x3s1-32x32x64', 'dense-1024-1000', 'bn-32x32x64', 'relu6-32x32x64', 'sigmoid-32x32x64', 'maxpool-32x32x64', 'add-32x32x64', 'vgg16-cifar-w0.5'];
   const probes = calibrationProbes().filter((p) => wanted.includes(p.id));
   assert.equal(probes.length, wanted.length);
-  const report = await calibrateHost({ runtime: 'tfjs-wasm', warmup: 1, runs: 3, rounds: 1, statistic: 'median', probes });
+  const [vgg] = await loadSampleBases();
+  const networks = { fit: [pruneVariant(vgg!, 1)], check: [pruneVariant(vgg!, 2001)] };
+  const report = await calibrateHost({ runtime: 'tfjs-wasm', warmup: 1, runs: 3, rounds: 2, statistic: 'median', probes, networks });
   assert.match(report.runtimeVersion, /wasm/);
-  assert.equal(report.probes.length, wanted.length);
-  assert.equal(report.check.count, 1);
+  assert.equal(report.probes.length, wanted.length + 2);
+  assert.equal(report.check.count, 2);
+  assert.equal(report.fitNetworks.count, 1);
+  assert.deepEqual(report.probes.filter((p) => p.kind === 'network').map((p) => p.id), ['vgg16-cifar-w0.5', 'sample-vgg#1', 'sample-vgg#2001']);
   for (const p of report.probes) {
     assert.ok(p.measuredMs > 0 && p.predictedMs > 0 && Number.isFinite(p.errorPct), p.id);
     assert.ok(p.minMs <= p.medianMs && p.medianMs <= p.p90Ms, p.id);
@@ -67,7 +120,7 @@ test('a short calibration on tfjs-wasm reports predicted vs measured and yields 
   assert.equal(wasm.throughputGops.conv.basis, 'measured');
   assert.equal(wasm.calibration?.shapes, report.fit.count);
   await assert.rejects(
-    calibrateHost({ runtime: 'tfjs-webgl', warmup: 0, runs: 1, rounds: 1, statistic: 'median', probes }),
+    calibrateHost({ runtime: 'tfjs-webgl', warmup: 0, runs: 1, rounds: 1, statistic: 'median', probes, networks }),
     (e: unknown) => e instanceof Error && 'code' in e && e.code === 'BACKEND_UNAVAILABLE',
   );
 });

@@ -62,8 +62,10 @@ function describe(report: CalibrationReport, written: string | undefined): strin
     head,
     ...rows,
     '',
-    summaryLine('fitted probes', report.fit),
+    summaryLine('fitted (networks and layer probes)', report.fit),
+    summaryLine('fitted whole networks', report.fitNetworks),
     summaryLine('held-out networks', report.check),
+    `held-out networks within 10%: ${(report.check.within10Pct * 100).toFixed(0)}% of ${report.check.count}; wall time ${report.wallSeconds.toFixed(0)} s`,
     ...coeff,
     written ? `wrote ${written}` : 'profile not written (--no-write)',
   ].join('\n') + busy;
@@ -77,12 +79,12 @@ export function register(program: Command): void {
     .requiredOption('--runtime <name>', `host runtime to measure: ${CALIBRATABLE.join(' | ')}`)
     .option('--profile <name>', 'profile to write the fitted coefficients into', 'host')
     .option('--warmup <n>', 'untimed runs before timing each probe', '3')
-    .option('--runs <n>', 'timed runs per probe and round', '10')
-    .option('--rounds <n>', 'passes over the sweep (runs are pooled; spreads out a busy spell)', '3')
-    .option('--statistic <s>', 'per-probe figure to fit: median | min (min suits a busy host)', 'median')
+    .option('--runs <n>', 'timed runs per model and round', '4')
+    .option('--rounds <n>', 'interleaved passes over all models (runs are pooled; spreads out a busy spell)', '8')
+    .option('--statistic <s>', 'per-model figure to fit: min (default; robust to other load) | median', 'min')
     .option('--threads <n>', 'onnxruntime-node intra-op threads (default: the number of cores)')
     .option('--no-write', 'report only; leave the profile file unchanged')
-    .addHelpText('after', '\nThe sweep covers conv, depthwise, dense, batchnorm, activation and elementwise layers plus whole\nnetworks held out from the fit. Run it on an idle machine.\nExample:\n  edge-prune calibrate --runtime tfjs-wasm\n  edge-prune calibrate --runtime onnxruntime-node --threads 2\n  edge-prune calibrate --runtime tfjs-wasm --no-write --json | jq .check')
+    .addHelpText('after', '\nThe fit uses whole networks (the samples and fixtures, unpruned and pruned with seeded random\nper-group drop ratios, timed end to end) plus single-layer probes; other seeds are held out. Run it on an idle machine.\nExample:\n  edge-prune calibrate --runtime tfjs-wasm\n  edge-prune calibrate --runtime onnxruntime-node --threads 2\n  edge-prune calibrate --runtime tfjs-wasm --no-write --json | jq .check')
     .action(
       action(async (flags: CalibrateFlags, cmd: Command) => {
         if (!(CALIBRATABLE as readonly string[]).includes(flags.runtime)) {

@@ -1,0 +1,139 @@
+// Host runtime timers for calibration: models stay loaded so timed runs of many models can interleave.
+import { cpus } from 'node:os';
+import { buildGraph } from '../analyze/graph.ts';
+import { fail } from '../core/errors.ts';
+import { silentLogger, type Logger } from '../core/logger.ts';
+import { HOST_RUNTIMES, type RuntimeName } from '../core/schemas.ts';
+import type { ModelBundle } from '../core/types.ts';
+import { buildOnnxModel } from '../export/onnx-graph.ts';
+import { toLayersModel } from '../runtime/layers-model.ts';
+import { createOnnxSession } from '../runtime/onnx-session.ts';
+import { describeOnnxRuntime } from '../runtime/time-onnx.ts';
+import { describeTfjs, timeLayersModel } from '../runtime/time-tfjs.ts';
+import type { Fusion } from './layer-work.ts';
+import { seededUniform } from './latency-fit-set.ts';
+
+/** A model loaded on a host runtime: `time(n)` makes n timed runs (ms each). */
+export interface LoadedModel {
+  time(runs: number): Promise<number[]>;
+  release(): Promise<void>;
+}
+
+/** How one host runtime is timed, and what its graph optimizer fuses. */
+export interface HostTimer {
+  runtime: RuntimeName;
+  version: string;
+  simd: boolean;
+  threads: number;
+  fuses: Fusion[];
+  load(bundle: ModelBundle): Promise<LoadedModel>;
+}
+
+/** The timer of a host runtime, or BACKEND_UNAVAILABLE for a runtime that does not run here. */
+export async function openHostTimer(runtime: RuntimeName, threads?: number): Promise<HostTimer> {
+  if (runtime === 'tfjs-wasm') {
+    const info = await describeTfjs();
+    return {
+      runtime,
+      version: `tfjs ${info.version} (${info.backend}${info.simd ? ', SIMD' : ''})`,
+      simd: info.simd,
+      threads: 1,
+      fuses: [],
+      load: async (bundle) => {
+        const model = await toLayersModel(bundle);
+        return {
+          time: async (runs) => (await timeLayersModel(model, { warmup: 0, runs })).runsMs,
+          release: async () => {
+            model.dispose();
+          },
+        };
+      },
+    };
+  }
+  if (runtime === 'onnxruntime-node') {
+    const info = await describeOnnxRuntime();
+    const n = threads ?? cpus().length;
+    return {
+      runtime,
+      version: `onnxruntime-node ${info.version} (cpu, graph optimization all)`,
+      simd: true,
+      threads: n,
+      fuses: ['batchnorm', 'activation'],
+      load: async (bundle) => {
+        const graph = buildGraph(bundle);
+        const built = buildOnnxModel(graph, new Map(bundle.weights.map((w) => [w.name, w])), { layout: 'nchw' });
+        const io = built.inputs[0];
+        const dims = (io?.dims ?? []).map((d) => (typeof d === 'number' ? d : 1));
+        const session = await createOnnxSession(built.bytes, { threads: n });
+        const data = Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => ((i * 2654435761) % 1000) / 1000);
+        const feeds = { [io?.name ?? 'input']: { data, dims } };
+        return {
+          time: async (runs) => {
+            const out: number[] = [];
+            for (let i = 0; i < runs; i++) {
+              const start = performance.now();
+              await session.run(feeds);
+              out.push(performance.now() - start);
+            }
+            return out;
+          },
+          release: () => session.release(),
+        };
+      },
+    };
+  }
+  fail('BACKEND_UNAVAILABLE', {
+    expected: `a host runtime: ${HOST_RUNTIMES.join(', ')}`,
+    found: `runtime ${runtime}`,
+    where: 'edge-prune calibrate --runtime',
+    hint: `${runtime} does not run on this host; its coefficients come from device measurements (edge-prune verify)`,
+  });
+}
+
+/** How to time a set of models. */
+export interface InterleaveOptions {
+  warmup: number;
+  /** Timed runs per model and round. */
+  runs: number;
+  /** Rounds over all models: runs of all rounds are pooled, so a busy spell spreads over the models. */
+  rounds: number;
+  logger?: Logger;
+  task?: string;
+}
+
+/**
+ * Time every bundle on the timer, interleaved: all models are loaded (and warmed up) first, then
+ * each round gives each model `runs` timed runs, in a seeded shuffled order. Returns the pooled runs per bundle, in order.
+ */
+export async function timeInterleaved(timer: HostTimer, bundles: Array<{ id: string; bundle: ModelBundle }>, options: InterleaveOptions): Promise<number[][]> {
+  const logger = options.logger ?? silentLogger;
+  const task = options.task ?? `time ${timer.runtime}`;
+  const loaded: LoadedModel[] = [];
+  try {
+    for (const b of bundles) {
+      const model = await timer.load(b.bundle);
+      loaded.push(model);
+      await model.time(options.warmup + 1);
+    }
+    const pooled = bundles.map(() => [] as number[]);
+    const total = bundles.length * options.rounds;
+    let done = 0;
+    const next = seededUniform(options.rounds * 7919 + bundles.length);
+    for (let round = 0; round < options.rounds; round++) {
+      // A fresh order each round: no model always follows the same (cache-flushing) neighbour.
+      const order = loaded.map((_, i) => i);
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(next() * (i + 1));
+        [order[i], order[j]] = [order[j]!, order[i]!];
+      }
+      for (const i of order) {
+        pooled[i]!.push(...(await loaded[i]!.time(options.runs)));
+        done += 1;
+        logger.progress({ task, done, total, detail: bundles[i]!.id });
+      }
+    }
+    return pooled;
+  } finally {
+    for (const model of loaded) await model.release();
+  }
+}
