@@ -1,5 +1,5 @@
 // Crash-safe file writes: every file goes to a temporary name first and is renamed into place.
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fail } from './errors.ts';
@@ -9,13 +9,37 @@ export function temporaryName(path: string): string {
   return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
-/** Write a file atomically: a temp file in the same folder, then rename. */
+/** Is a process with this id running (or not ours to signal)? */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove temporaries of `path` left by a writer that was killed between writing and renaming
+ * (SIGKILL, power loss): `.name.tmp-<pid>-<hex>` siblings whose process is gone.
+ */
+async function removeStaleTemporaries(path: string): Promise<void> {
+  const prefix = `.${basename(path)}.tmp-`;
+  const names = await readdir(dirname(path)).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = name.startsWith(prefix) ? Number(/^(\d+)-[0-9a-f]+$/.exec(name.slice(prefix.length))?.[1]) : NaN;
+    if (pid > 0 && pid !== process.pid && !isRunning(pid)) await rm(join(dirname(path), name), { force: true }).catch(() => undefined);
+  }
+}
+
+/** Write a file atomically: a temp file in the same folder, then rename; temporaries of killed writers of the same file are removed. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const tmp = temporaryName(path);
   try {
     await mkdir(dirname(path), { recursive: true });
     await writeFile(tmp, data);
     await rename(tmp, path);
+    await removeStaleTemporaries(path);
   } catch (error) {
     await rm(tmp, { force: true }).catch(() => undefined);
     fail('IO_ERROR', {

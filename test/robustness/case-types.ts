@@ -34,6 +34,8 @@ export interface RunSpec {
   config?: string;
   /** Data folder for the data kind. */
   data?: string;
+  /** Data kind: run as `eval`, `finetune` or the bare library loader `load` (default: eval or finetune by a hash of the id). */
+  command?: 'eval' | 'finetune' | 'load';
   /** Output folder relative to the case folder (`.` is the model's own folder); default: a fresh folder outside. */
   out?: string;
 }

@@ -4,6 +4,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXIT_CODES } from '../../src/cli/output.ts';
+import { ensureFixture } from '../fixtures/build-fixtures.ts';
 import type { CorpusCase } from './case-types.ts';
 import { changedEntries, snapshotTree, unjamFifos, type Materialized } from './materialize.ts';
 import { criterionFor, type CaseResult } from './run-case.ts';
@@ -16,19 +17,36 @@ const RSS_PROBE = join(ROOT, 'test', 'robustness', 'rss-probe.mjs');
 export const CHILD_HEAP_MB = 256;
 /** Peak RSS a child may reach on the small corpus fixtures (MB); a clean run of the CLI peaks near 170. */
 export const CHILD_RSS_LIMIT_MB = 450;
+/** Peak RSS for data-folder cases: eval and finetune load TensorFlow's native library (a clean run peaks near 460 MB). */
+export const CHILD_RSS_LIMIT_DATA_MB = 800;
 /** Time limit of one CLI run. */
 export const CHILD_TIMEOUT_MS = 60_000;
 
 /** A CLI run's result, with the exit code and the child's peak RSS. */
 export type CliCaseResult = CaseResult & { exit: number | null; peakRssMb: number };
 
-/** Kinds that have a CLI path today. */
+/** Target cases whose hostile part is a profile in the case's own config root (the CLI reads the package's profiles). */
+const ROOT_DEPENDENT = new Set(['target/profile file is invalid JSON']);
+
+/** Cases that have a CLI path: model inputs through `prune`, targets through `plan --target <file>`, data folders through `eval`/`finetune`. */
 export function cliSupports(c: CorpusCase): boolean {
+  if (c.kind === 'target') return !ROOT_DEPENDENT.has(c.id);
+  if (c.kind === 'data') return c.run.command !== 'load';
   return ['model', 'manifest', 'path', 'shard', 'plan', 'ratios', 'output'].includes(c.kind);
 }
 
-/** The prune command line for a case. */
-export function cliArgs(c: CorpusCase, m: Materialized): string[] {
+/** The command line for a case. */
+export async function cliArgs(c: CorpusCase, m: Materialized): Promise<string[]> {
+  if (c.kind === 'data') {
+    const args = await (await import('./data-case.ts')).dataCliArgs(c, m);
+    if (!args) throw new Error(`corpus: case ${c.id} has no CLI path`);
+    return args;
+  }
+  if (c.kind === 'target') {
+    // A manual plan of the smallest fixture: the target file is read first, nothing heavy runs after it.
+    const model = await ensureFixture('chain');
+    return ['plan', model, '--target', join(m.dir, c.run.config as string), '--search', 'manual', '--ratio', '0', '--out', m.outDir];
+  }
   const args = ['prune', join(m.dir, c.run.model ?? 'model.json'), '--out', m.outDir, '--criterion', criterionFor(c)];
   if (c.run.plan) args.push('--plan', join(m.dir, c.run.plan));
   else if (c.run.ratios) args.push('--ratios', join(m.dir, c.run.ratios));
@@ -41,7 +59,8 @@ export async function runCaseCli(c: CorpusCase, m: Materialized): Promise<CliCas
   const tree = await snapshotTree(m.root);
   const rssFile = join(m.root, 'rss.txt');
   const started = performance.now();
-  const child = spawn(process.execPath, [`--max-old-space-size=${CHILD_HEAP_MB}`, '--import', RSS_PROBE, BIN, ...cliArgs(c, m)], {
+  const args = await cliArgs(c, m);
+  const child = spawn(process.execPath, [`--max-old-space-size=${CHILD_HEAP_MB}`, '--import', RSS_PROBE, BIN, ...args], {
     cwd: ROOT,
     env: { ...process.env, EP_RSS_FILE: rssFile, NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -61,7 +80,8 @@ export async function runCaseCli(c: CorpusCase, m: Materialized): Promise<CliCas
   const match = /^error ([A-Z_]+): (.+)$/m.exec(stderr);
   const stack = /^\s+at .+\(.*:\d+:\d+\)$/m.test(stderr) || /^\s+at /m.test(stderr);
   const left = changedEntries(tree, await snapshotTree(m.root));
-  const memory = peakRssMb > CHILD_RSS_LIMIT_MB ? { memory: `peak RSS ${peakRssMb} MB over ${CHILD_RSS_LIMIT_MB} MB` } : {};
+  const limit = c.kind === 'data' ? CHILD_RSS_LIMIT_DATA_MB : CHILD_RSS_LIMIT_MB;
+  const memory = peakRssMb > limit ? { memory: `peak RSS ${peakRssMb} MB over ${limit} MB` } : {};
   const base = { id: c.id, kind: c.kind, warnings, ms, peakGrowthMb: 0, exit, peakRssMb, ...memory };
   if (hung) return { ...base, outcome: 'crash', message: `no exit after ${CHILD_TIMEOUT_MS} ms (hang)` };
   if (exit === 0) {

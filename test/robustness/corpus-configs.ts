@@ -112,11 +112,34 @@ export async function dataCases(random: () => number): Promise<CorpusCase[]> {
   const bomb = new Uint8Array(png);
   new DataView(bomb.buffer).setUint32(16, 100_000);
   new DataView(bomb.buffer).setUint32(20, 100_000);
+  const wide = new Uint8Array(await sharp({ create: { width: 16, height: 12, channels: 3, background: { r: 10, g: 10, b: 200 } } }).png().toBuffer());
+  const grey = new Uint8Array(await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 128, g: 128, b: 128 } } }).toColourspace('b-w').png().toBuffer());
   const good = (): Record<string, FileSpec> => ({ 'data/cat/a.png': bytes(png), 'data/cat/b.jpg': bytes(jpg), 'data/dog/a.png': bytes(png), 'data/dog/b.png': bytes(png) });
-  const d = (what: string, files: Record<string, FileSpec>, expect: Expectation = 'error'): CorpusCase =>
-    ({ id: `data/${what}`, kind: 'data', base: 'none', files, run: { data: 'data' }, expect, codes: ['INVALID_DATA', 'IO_ERROR'] });
+  const split = (): Record<string, FileSpec> => Object.fromEntries(Object.entries(good()).flatMap(([k, v]) => [[k.replace('data/', 'data/train/'), v], [k.replace('data/', 'data/test/'), v]]));
+  const d = (what: string, files: Record<string, FileSpec>, expect: Expectation = 'error', command?: 'eval' | 'finetune' | 'load'): CorpusCase =>
+    ({ id: `data/${what}`, kind: 'data', base: 'none', files, run: { data: 'data', ...(command ? { command } : {}) }, expect, codes: ['INVALID_DATA', 'IO_ERROR'] });
   return [
     d('valid (control)', good(), 'any'),
+    d('valid, evaluated (control)', good(), 'ok', 'eval'),
+    d('valid, fine-tuned (control)', good(), 'ok', 'finetune'),
+    d('valid train/ and test/ folders (control)', split(), 'ok'),
+    d('mixed sizes, resized to the model input', { ...good(), 'data/dog/c.png': bytes(wide) }, 'ok'),
+    d('mixed sizes with no size to resize to (library loader)', { ...good(), 'data/dog/c.png': bytes(wide) }, 'error', 'load'),
+    d('a greyscale image among RGB ones', { ...good(), 'data/cat/c.png': bytes(grey) }, 'any'),
+    d('a single class', { 'data/cat/a.png': bytes(png), 'data/cat/b.jpg': bytes(jpg) }),
+    d('a single class (evaluated)', { 'data/cat/a.png': bytes(png), 'data/cat/b.jpg': bytes(jpg) }, 'error', 'eval'),
+    d('three classes for a two-class model', { ...good(), 'data/fish/a.png': bytes(png) }),
+    d('class names differ from the model', { 'data/cat/a.png': bytes(png), 'data/cat/b.png': bytes(png), 'data/cow/a.png': bytes(png), 'data/cow/b.png': bytes(png) }),
+    d('a class with only non-image files', { ...good(), 'data/dog/a.png': { type: 'delete' }, 'data/dog/b.png': { type: 'delete' }, 'data/dog/notes.txt': text('x'), 'data/dog/model.json': text('{}') }),
+    d('non-image files beside the images', { ...good(), 'data/cat/notes.txt': text('x'), 'data/dog/labels.csv': text('a,b') }, 'ok'),
+    d('only hidden class folders', { 'data/.cat/a.png': bytes(png), 'data/.dog/a.png': bytes(png) }),
+    d('data path is a symlink to a folder outside', { data: { type: 'symlink', target: '@OUTSIDE@' } }),
+    d('corrupt image in test/ only', { ...split(), 'data/test/cat/c.png': bytes(png.subarray(0, 20)) }),
+    d('corrupt image in train/ only (fine-tuned)', { ...split(), 'data/train/dog/c.png': text('not a png') }, 'error', 'finetune'),
+    d('test/ classes differ from train/', { ...split(), 'data/test/dog/a.png': { type: 'delete' }, 'data/test/dog/b.png': { type: 'delete' }, 'data/test/dog': { type: 'delete' }, 'data/test/cow/a.png': bytes(png) }),
+    d('test/ is a file', { ...split(), 'data/test': text('not a folder') }, 'any'),
+    d('image named .jpg holding a PNG', { ...good(), 'data/cat/c.jpg': bytes(png) }, 'any'),
+    d('one image per class', { 'data/cat/a.png': bytes(png), 'data/dog/a.png': bytes(png) }, 'any', 'finetune'),
     d('folder missing', { 'other/x.txt': text('x') }),
     d('data is a file', { data: text('not a folder') }),
     d('empty folder', { data: { type: 'dir' } }),

@@ -17,10 +17,10 @@ test('the corpus is seeded, large and covers every input kind', async () => {
 });
 
 test('every hostile input ends in a typed error (or a valid result), with no crash, partial output or unbounded memory', { timeout: 600_000 }, async (t) => {
-  const summary = await runCorpus({ cliSample: 30 });
+  const summary = await runCorpus({ cliSample: 30, dataCli: 10 });
   const lines = summaryLines(summary);
   for (const line of lines) t.diagnostic(line);
   assert.ok(summary.tried >= 200, `${summary.tried} inputs tried`);
-  assert.equal(summary.cliRuns, 30);
+  assert.ok(summary.cliRuns >= 30, `${summary.cliRuns} CLI runs`);
   assert.ok(passed(summary), [lines.at(-1), ...[...summary.crashes, ...summary.partial, ...summary.missed, ...summary.memory].map((r) => describeResult(r, 'finding'))].join('\n'));
 });

@@ -96,17 +96,25 @@ async function runConfig(c: CorpusCase, m: Materialized): Promise<string[]> {
   return [];
 }
 
-/** Kinds whose library entry point exists in this checkout (the data loader comes with fine-tuning). */
+/** Kinds whose library entry point exists in this checkout. */
 export function kindAvailable(kind: CaseKind): boolean {
   if (kind === 'target' || kind === 'profile') return existsSync(new URL('../../src/search/load-targets.ts', import.meta.url));
-  if (kind === 'data') return false;
+  if (kind === 'data') return existsSync(new URL('../../src/finetune/load-data.ts', import.meta.url));
   return true;
 }
 
 /** Run the case's adapter. */
 async function runAdapter(c: CorpusCase, m: Materialized): Promise<string[]> {
   if (c.kind === 'target' || c.kind === 'profile') return runConfig(c, m);
+  if (c.kind === 'data') return (await import('./data-case.ts')).runDataCase(c, m);
   return runPipeline(m.dir, m.outDir, c.run, criterionFor(c));
+}
+
+/** Does an accepted run of this case write a bundle to check (configs, eval and the bare loader write nothing)? */
+async function writesBundle(c: CorpusCase): Promise<boolean> {
+  if (c.kind === 'target' || c.kind === 'profile') return false;
+  if (c.kind === 'data') return (await import('./data-case.ts')).dataCommand(c) === 'finetune';
+  return true;
 }
 
 /** Soft checks on a typed error: expected code, a hint, a bounded message. */
@@ -139,7 +147,7 @@ export async function runCaseInProcess(c: CorpusCase, m: Materialized): Promise<
       result = { ...base, outcome: 'crash', message: `no result after ${CASE_TIMEOUT_MS} ms (hang)`, ms: 0, peakGrowthMb: 0 };
     }
     else {
-      const bad = c.kind === 'target' || c.kind === 'profile' ? undefined : await checkOutput(m.outDir);
+      const bad = (await writesBundle(c)) ? await checkOutput(m.outDir) : undefined;
       base.warnings.push(...r);
       result = { ...base, outcome: 'ok', ...(bad ? { partial: bad } : {}), ...(c.expect === 'error' ? { missed: 'accepted' as const } : {}), ms: 0, peakGrowthMb: 0 };
     }

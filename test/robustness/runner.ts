@@ -10,8 +10,10 @@ import { runCaseInProcess, type CaseResult } from './run-case.ts';
 /** Options of a corpus run. */
 export interface RunOptions {
   seed?: number;
-  /** How many cases also go through the real CLI (child processes). */
+  /** How many cases also go through the real CLI (child processes), besides every data-folder case. */
   cliSample?: number;
+  /** How many data-folder cases go through the CLI (a seeded sample, must-fail cases first; default: all). */
+  dataCli?: number;
   /** Child processes at a time. */
   concurrency?: number;
   /** Only cases whose id contains this text. */
@@ -42,11 +44,11 @@ export interface RunSummary {
   childPeakRssMb: number;
 }
 
-/** A seeded sample of `n` CLI-capable cases: the ones marked `cli`, then round-robin over kinds, must-fail cases first. */
+/** A seeded sample of `n` CLI-capable cases (data cases aside: they all run through the CLI): the ones marked `cli`, then round-robin over kinds, must-fail cases first. */
 export function sampleForCli(cases: readonly CorpusCase[], n: number, seed: number): CorpusCase[] {
   const random = createRandom(seed ^ 0x5eed);
   const byKind = new Map<CaseKind, CorpusCase[]>();
-  for (const c of cases.filter(cliSupports)) {
+  for (const c of cases.filter((x) => cliSupports(x) && x.kind !== 'data')) {
     const list = byKind.get(c.kind) ?? [];
     list.push(c);
     byKind.set(c.kind, list);
@@ -67,6 +69,13 @@ export function sampleForCli(cases: readonly CorpusCase[], n: number, seed: numb
     }
   }
   return out;
+}
+
+/** A seeded sample of `n` data cases: must-fail ones first, then the rest, each group shuffled. */
+function sampleData(cases: readonly CorpusCase[], n: number, seed: number): CorpusCase[] {
+  const random = createRandom(seed ^ 0xda7a);
+  const keyed = cases.map((c) => ({ c, k: (c.expect === 'error' ? 0 : 1) + random() }));
+  return keyed.sort((a, b) => a.k - b.k).slice(0, n).map((x) => x.c);
 }
 
 /** Run `task` over `items` with at most `limit` in flight. */
@@ -100,6 +109,8 @@ export async function runCorpus(options: RunOptions = {}): Promise<RunSummary> {
   for (const c of cases) byKind[c.kind] = (byKind[c.kind] ?? 0) + 1;
   log(`corpus: ${cases.length} cases (${Object.entries(byKind).map(([k, n]) => `${k} ${n}`).join(', ')})`);
 
+  // Build the data cases' model (and start the training backend) first, so no case is charged for it.
+  if (cases.some((c) => c.kind === 'data')) await (await import('./data-case.ts')).dataModel();
   const t0 = performance.now();
   const results: CaseResult[] = [];
   for (const c of cases) {
@@ -113,7 +124,8 @@ export async function runCorpus(options: RunOptions = {}): Promise<RunSummary> {
   const inProcessMs = Math.round(performance.now() - t0);
 
   const t1 = performance.now();
-  const sample = sampleForCli(cases, options.cliSample ?? 30, seed);
+  const dataCli = cases.filter((c) => c.kind === 'data' && cliSupports(c));
+  const sample = [...sampleForCli(cases, options.cliSample ?? 30, seed), ...(options.dataCli === undefined ? dataCli : sampleData(dataCli, options.dataCli, seed))];
   const cliResults = await pool(sample, options.concurrency ?? 2, async (c) => {
     const m = await materializeCase(c, bases);
     try {
