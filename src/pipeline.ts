@@ -27,7 +27,7 @@ export interface PipelineOptions {
   budget?: Budget;
   /** Image folder / IDX data; the sample's bundled data when the model is the sample. */
   data?: string;
-  /** Fine-tuning epochs (default 2). */
+  /** Fine-tuning epochs (default 2; the bundled sample's own default from samples/vgg/budgets.json). */
   epochs?: number;
   /** Run folder (default runs/<target>-<time>). */
   outDir?: string;
@@ -69,6 +69,7 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
   const dataPath = options.data ?? (options.model ? undefined : sample.data);
   const target = loadTarget(options.target);
   const budget: Budget = { ...target.target.budget, ...sample.budget, ...options.budget };
+  const epochs = options.epochs ?? sample.epochs ?? 2;
   if (sample.note) notes.push(sample.note);
   const outDir = resolve(options.outDir ?? join('runs', `${target.target.name}-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`));
 
@@ -103,10 +104,10 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
     pruned = await reestimateBatchNorm(pruned, data.train, { seed });
   }
   const tuned = await stage('finetune', 6, async () => {
-    if (!data || (options.epochs ?? 2) <= 0) return pruned;
+    if (!data || epochs <= 0) return pruned;
     const { finetune } = await import('./finetune/finetune.ts');
     const result = await finetune(pruned, {
-      train: data.train, validation: data.test, teacher: bundle, epochs: options.epochs ?? 2, seed, logger,
+      train: data.train, validation: data.test, teacher: bundle, epochs, seed, logger,
       checkpointDir: join(outDir, 'checkpoints'), ...(options.resume ? { resume: true } : {}), ...(options.backend ? { backend: options.backend } : {}),
     });
     notes.push(`Fine-tuned ${result.summary.epochs} epoch(s) on ${data.source} with the ${result.summary.backend} backend at ${result.summary.imagesPerSecond.toFixed(0)} images/s.`);

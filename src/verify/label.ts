@@ -1,6 +1,7 @@
 // Plain-words labels of how a latency figure was obtained (DESIGN.md §9: never pass emulation off as the device).
 import type { Profile, Target } from '../core/schemas.ts';
 import type { DeviceInfo, RawTiming, VerifyMethod } from './types.ts';
+import { EMULATION_WINDOW_MS } from './emulated.ts';
 
 /** What a label needs besides the timing. */
 export interface LabelContext {
@@ -33,7 +34,7 @@ export function labelMeasurement(c: LabelContext): string {
     const calibrated = c.rateOverridden ? 'set by --throttling-rate' : emulation.calibrated ? `calibrated for ${emulation.runtime}` : 'uncalibrated';
     const rate = c.rate ?? emulation.cpuThrottlingRate.value;
     const gpu = c.timing.backend === 'webgl' ? '; WebGL rendered in software (SwiftShader), not the phone\'s GPU' : '';
-    return `emulated: headless ${c.browser ?? 'Chromium'}, ${runtime}${differs}, CPU throttled ×${Number(rate.toFixed(2))} (${calibrated}; profile ${c.profile.name})${gpu}; not the device`;
+    return `emulated: headless ${c.browser ?? 'Chromium'}, ${runtime}${differs}, CPU throttled ×${Number(rate.toFixed(2))} (${calibrated}; profile ${c.profile.name}), each run the mean over ≥${EMULATION_WINDOW_MS} ms of back-to-back inferences${gpu}; not the device`;
   }
   const d = c.device;
   const who = d?.model ?? d?.userAgent ?? 'a phone';

@@ -26,6 +26,8 @@ export interface PageConfig {
   runs: number;
   /** Measure and post at once (false: wait for the host to drive `window.edgePruneBench`). */
   autorun: boolean;
+  /** When > 0, each timed run is the mean of back-to-back inferences over at least this many ms. */
+  windowMs: number;
 }
 
 /** A fresh run token: 32 random bytes as hex (only URL-path-safe characters). */
@@ -76,7 +78,7 @@ export function pageRuntimeOf(runtime: RuntimeName): RuntimeName {
  * Build the run's fixed allow-list: the page at `/run/<token>/`, its script, the runtime library
  * files, the config, and exactly the bundle's files under `/run/<token>/model/`.
  */
-export function buildPageAssets(token: string, bundle: ExportedBundle, settings: { runtime: RuntimeName; threads: number; warmup: number; runs: number; autorun: boolean }): Map<string, Asset> {
+export function buildPageAssets(token: string, bundle: ExportedBundle, settings: { runtime: RuntimeName; threads: number; warmup: number; runs: number; autorun: boolean; windowMs?: number }): Map<string, Asset> {
   const runtime = pageRuntimeOf(settings.runtime);
   const config: PageConfig = {
     runtime,
@@ -88,6 +90,7 @@ export function buildPageAssets(token: string, bundle: ExportedBundle, settings:
     warmup: settings.warmup,
     runs: settings.runs,
     autorun: settings.autorun,
+    windowMs: settings.windowMs ?? 0,
   };
   const base = `/run/${token}/`;
   const page = fileAsset(join(PAGE_DIR, 'index.html'));

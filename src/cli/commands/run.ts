@@ -11,7 +11,7 @@ interface RunOptions {
   memoryMb?: string;
   sizeMb?: string;
   data?: string;
-  epochs: string;
+  epochs?: string;
   out?: string;
   criterion: string;
   search: string;
@@ -33,7 +33,7 @@ export function register(program: Command): void {
     .option('--memory-mb <mb>', 'peak memory budget')
     .option('--size-mb <mb>', 'exported model size budget')
     .option('--data <path>', 'image folder (class sub-folders, or train/ + test/) or IDX files, for the search and fine-tuning')
-    .option('--epochs <n>', 'fine-tuning epochs', '2')
+    .option('--epochs <n>', 'fine-tuning epochs (default 2; 6 on the bundled sample, see samples/vgg/budgets.json)')
     .option('--out <dir>', 'run folder (default runs/<target>-<time>)')
     .option('--criterion <name>', 'channel ranking', 'fscl')
     .option('--search <mode>', 'netadapt, global or manual', 'netadapt')
@@ -67,7 +67,7 @@ tfjs-graph, onnx), report.json and report.html. Exit 0 when every budget is met,
             ...(opts.memoryMb !== undefined ? { memoryMb: parseNumberOption(opts.memoryMb, '--memory-mb') } : {}),
             ...(opts.sizeMb !== undefined ? { modelSizeMb: parseNumberOption(opts.sizeMb, '--size-mb') } : {}),
           },
-          epochs: parseNumberOption(opts.epochs, '--epochs'),
+          ...(opts.epochs !== undefined ? { epochs: parseNumberOption(opts.epochs, '--epochs') } : {}),
           criterion: opts.criterion,
           search: opts.search as 'netadapt' | 'global' | 'manual',
           seed: parseNumberOption(opts.seed, '--seed'),

@@ -128,12 +128,24 @@ async function setupOrt(config) {
   };
 }
 
+/** One timed run: a single inference, or with `windowMs` > 0 the mean over a window of back-to-back inferences. */
+async function timedRun(runner, windowMs) {
+  if (!(windowMs > 0)) return runner.runOnce();
+  const start = performance.now();
+  let count = 0;
+  do {
+    await runner.runOnce();
+    count += 1;
+  } while (performance.now() - start < windowMs);
+  return (performance.now() - start) / count;
+}
+
 /** Time a runner: first (cold) run, warm-up, timed runs. */
-async function measure(runner, warmup, runs) {
+async function measure(runner, warmup, runs, windowMs) {
   const firstRunMs = await runner.runOnce();
   for (let i = 0; i < warmup; i++) await runner.runOnce();
   const runsMs = [];
-  for (let i = 0; i < runs; i++) runsMs.push(await runner.runOnce());
+  for (let i = 0; i < runs; i++) runsMs.push(await timedRun(runner, windowMs));
   const memory = runner.memory();
   return {
     runtime: runner.runtime, backend: runner.backend, runtimeVersion: runner.runtimeVersion, threads: runner.threads, simd: runner.simd,
@@ -153,11 +165,11 @@ async function main() {
   setStatus(`loading ${config.format} on ${config.runtime}…`);
   const runner = config.runtime.startsWith('onnxruntime') ? await setupOrt(config) : await setupTfjs(config);
   // The host may drive further batches through this hook (emulation calibration).
-  window.edgePruneBench = { measure: (warmup, runs) => measure(runner, warmup, runs), violations };
+  window.edgePruneBench = { measure: (warmup, runs) => measure(runner, warmup, runs, config.windowMs), violations };
   window.edgePruneReady = true;
   if (!config.autorun) { setStatus('ready'); return; }
   setStatus(`measuring: ${config.warmup} warm-up and ${config.runs} timed runs…`);
-  const timing = await measure(runner, config.warmup, config.runs);
+  const timing = await measure(runner, config.warmup, config.runs, config.windowMs);
   const sent = await postResult({ ok: true, timing, userAgent: navigator.userAgent, crossOriginIsolated: globalThis.crossOriginIsolated === true, violations });
   setStatus(sent ? 'done: the result was sent to edge-prune' : 'measured, but edge-prune did not accept the result');
   out.textContent = `median ${median(timing.runsMs).toFixed(2)} ms over ${timing.runsMs.length} runs (${timing.runtime}, ${timing.backend})`;
