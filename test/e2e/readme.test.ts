@@ -15,8 +15,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Report } from '../../src/report/report-types.ts';
 
 const SKIP = process.env['EDGE_PRUNE_SKIP_README_TEST'] === '1' ? 'EDGE_PRUNE_SKIP_README_TEST=1 is set' : false;
 
@@ -98,7 +99,7 @@ test('the README names the two set-up commands; its test command is what .ci/run
   assert.ok(pkg.bin?.['edge-prune'] && existsSync(join(clone, pkg.bin['edge-prune'])), 'the edge-prune bin is committed');
 });
 
-test('the README\'s install + run command, run exactly as written on a fresh clone, exits 0 and writes a complete run folder', { skip: SKIP, timeout: 20 * 60_000 }, async (t) => {
+test('the README\'s install + run command, run exactly as written on a fresh clone, prunes ≥ 40% of MACs within 2 points, writes a complete run folder and exits 0 (or 11 for a measured latency alone)', { skip: SKIP, timeout: 20 * 60_000 }, async (t) => {
   const { installAndRun } = parseReadmeCommands(await readFile(join(clone, 'README.md'), 'utf8'));
   t.diagnostic(`running in ${clone}: ${installAndRun}`);
   const started = performance.now();
@@ -114,8 +115,22 @@ test('the README\'s install + run command, run exactly as written on a fresh clo
   for (const f of ['plan.json', 'report.json', 'report.html', 'model/model.json', 'export/tfjs/model.json', 'export/tfjs-graph/model.json', 'export/onnx/model.onnx']) {
     assert.ok(existsSync(join(runDir, f)), `${f} in ${runDir}${tail}`);
   }
-  const report = JSON.parse(await readFile(join(runDir, 'report.json'), 'utf8')) as { outDir: string; target: string; budgetsMet: boolean };
+  const report = JSON.parse(await readFile(join(runDir, 'report.json'), 'utf8')) as Report;
   assert.equal(report.target, /--target\s+(\S+)/.exec(installAndRun)?.[1]);
   t.diagnostic(`budgets met: ${report.budgetsMet}`);
-  assert.equal(r.status, 0, `the README's command must succeed on a fresh clone (exit ${r.status}; 11 = a budget not met)${tail}`);
+  // Issue #8: the default run really prunes (≥ 40% of MACs) and keeps accuracy within 2 points.
+  assert.ok(report.macs.after <= 0.6 * report.macs.before, `MACs ${report.macs.before} → ${report.macs.after}: less than a 40% cut`);
+  const { before: accBefore, after: accAfter } = report.accuracy;
+  assert.ok(accBefore !== null && accAfter !== null && accBefore - accAfter <= 0.02, `accuracy ${accBefore} → ${accAfter}: more than 2 points lost`);
+  const unmet = report.budgets.filter((b) => !b.ok && !b.informational);
+  if (r.status === 11) {
+    // A measured latency depends on the machine's load (CI runs this next to other work); the
+    // command's verdict is the measurement's. Every other budget, and the prediction, must hold.
+    t.diagnostic(`over budget by measurement only (load ${loadavg().map((l) => l.toFixed(1)).join(' ')}): ${JSON.stringify(unmet)}`);
+    assert.ok(unmet.length > 0 && unmet.every((b) => b.budget === 'latencyMs' && b.basis.startsWith('measured')), `exit 11 must come from a measured latency alone: ${JSON.stringify(unmet)}${tail}`);
+    assert.ok(report.budgets.some((b) => b.budget === 'latencyMs' && b.basis === 'predicted' && b.ok), `the predicted latency must meet the budget: ${JSON.stringify(report.budgets)}`);
+  } else {
+    assert.equal(r.status, 0, `the README's command must succeed on a fresh clone (exit ${r.status}; 11 = a budget not met)${tail}`);
+    assert.deepEqual(unmet, [], 'exit 0 means every budget is met');
+  }
 });
