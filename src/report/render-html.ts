@@ -9,7 +9,7 @@ const pct = (before: number, after: number): string => (before > 0 ? `−${((1 -
 
 const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;color:#1d2330;padding:0 16px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}.muted{color:#667}
-.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(170px,1fr));gap:10px}.card{border:1px solid #dde;border-radius:8px;padding:10px 12px}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(170px,1fr));gap:10px}.card{border:1px solid #dde;border-radius:8px;padding:10px 12px;overflow-wrap:anywhere}
 .card b{display:block;font-size:18px}.ok{color:#0a7a3b}.bad{color:#b3261e}table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{padding:4px 8px;border-bottom:1px solid #eef;text-align:right}th:first-child,td:first-child,th:nth-child(2),td:nth-child(2){text-align:left}
 .chart text{font-size:11px;fill:#445}.chart .axis{stroke:#99a}.chart .line{fill:none;stroke:#3355cc;stroke-width:2}.chart circle{fill:#3355cc}
