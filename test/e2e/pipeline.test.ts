@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { readBundle } from '../../src/load/read-bundle.ts';
 import { analyzeModel } from '../../src/analyze/analyze-model.ts';
 import { createOnnxSession } from '../../src/runtime/onnx-session.ts';
+import { loadTarget } from '../../src/search/load-targets.ts';
+import { predictOnTarget } from '../../src/search/target-predictor.ts';
 import { ensureFixture } from '../fixtures/build-fixtures.ts';
 import { makeTinyCifar } from './tiny-data.ts';
 
@@ -16,7 +18,10 @@ test('edge-prune <model> --target host --data … --epochs 1 prunes, fine-tunes,
   const data = await makeTinyCifar(await mkdtemp(join(tmpdir(), 'ep-e2e-data-')), { train: 16, test: 8 });
   const out = join(await mkdtemp(join(tmpdir(), 'ep-e2e-')), 'run');
   const before = analyzeModel(await readBundle(model));
-  const r = spawnSync(process.execPath, ['bin/edge-prune.js', model, '--target', 'host', '--latency-ms', '0.55', '--data', data, '--epochs', '1', '--method', 'local', '--out', out, '--json'], { encoding: 'utf8', timeout: 600_000 });
+  // A budget the fixture misses as it is (95% of its predicted host latency, which per-layer overheads
+  // dominate for this tiny model), whatever host.json says.
+  const budgetMs = Number((0.95 * predictOnTarget(before.graph, loadTarget('host')).resources.latencyMs).toFixed(4));
+  const r = spawnSync(process.execPath, ['bin/edge-prune.js', model, '--target', 'host', '--latency-ms', String(budgetMs), '--data', data, '--epochs', '1', '--method', 'local', '--out', out, '--json'], { encoding: 'utf8', timeout: 600_000 });
   assert.ok(r.status === 0 || r.status === 11, `exit ${r.status}: ${r.stderr.slice(-2000)}`);
   const report = JSON.parse(r.stdout);
   // The contract of --json.
@@ -27,7 +32,7 @@ test('edge-prune <model> --target host --data … --epochs 1 prunes, fine-tunes,
   assert.ok(report.params.after < report.params.before);
   assert.equal(typeof report.accuracy.before, 'number');
   assert.equal(typeof report.accuracy.after, 'number');
-  assert.ok(report.latency.predictedMs <= 0.55, `predicted ${report.latency.predictedMs} ms within the budget`);
+  assert.ok(report.latency.predictedMs <= budgetMs, `predicted ${report.latency.predictedMs} ms within the budget ${budgetMs}`);
   assert.equal(report.latency.measured.length, 1);
   assert.equal(report.latency.measured[0].method, 'local');
   assert.ok(report.latency.measured[0].medianMs > 0);
