@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { idxBytes } from '../finetune/helpers.ts';
 
 const SAMPLE = 'samples/vgg/model.json';
 const SAMPLE_DATA = 'samples/data';
@@ -29,15 +30,6 @@ async function countFiles(dir: string): Promise<number> {
   let n = 0;
   for (const name of await readdir(dir)) n += (await readdir(join(dir, name))).length;
   return n;
-}
-
-/** An IDX ubyte file: magic 0x0000080N, big-endian dimensions, data. */
-function idxBytes(dims: number[], data: Uint8Array): Uint8Array {
-  const header = new DataView(new ArrayBuffer(4 + 4 * dims.length));
-  header.setUint8(2, 0x08);
-  header.setUint8(3, dims.length);
-  dims.forEach((d, i) => header.setUint32(4 + 4 * i, d));
-  return Buffer.concat([new Uint8Array(header.buffer), data]);
 }
 
 /** Write `n` 32×32×3 IDX images with labels `label(i)` as `<dir>/<name>-images-idx3-ubyte` (+ labels). */

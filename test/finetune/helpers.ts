@@ -42,3 +42,12 @@ export async function makeTinyCnn(seed = 1, inputShape: [number, number, number]
     model.dispose();
   }
 }
+
+/** An IDX ubyte file: magic 0x0000080N, big-endian dimensions, data. */
+export function idxBytes(dims: number[], data: Uint8Array): Uint8Array {
+  const header = new DataView(new ArrayBuffer(4 + 4 * dims.length));
+  header.setUint8(2, 0x08);
+  header.setUint8(3, dims.length);
+  dims.forEach((d, i) => header.setUint32(4 + 4 * i, d));
+  return Buffer.concat([new Uint8Array(header.buffer), data]);
+}

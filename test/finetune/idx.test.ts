@@ -8,16 +8,7 @@ import { isEdgePruneError } from '../../src/core/errors.ts';
 import { loadIdx, parseIdx } from '../../src/finetune/idx.ts';
 import { loadData, trainingSplits } from '../../src/finetune/load-data.ts';
 import { finetune } from '../../src/finetune/finetune.ts';
-import { makeTempDir, makeTinyCnn, removeDir } from './helpers.ts';
-
-/** An IDX ubyte file: magic 0x0000080N, big-endian dimensions, data. */
-function idxBytes(dims: number[], data: Uint8Array): Uint8Array {
-  const header = new DataView(new ArrayBuffer(4 + 4 * dims.length));
-  header.setUint8(2, 0x08);
-  header.setUint8(3, dims.length);
-  dims.forEach((d, i) => header.setUint32(4 + 4 * i, d));
-  return Buffer.concat([new Uint8Array(header.buffer), data]);
-}
+import { idxBytes, makeTempDir, makeTinyCnn, removeDir } from './helpers.ts';
 
 /** n seeded-looking 28×28 images whose pixels encode their index and label. */
 function mnistLike(n: number): { images: Uint8Array; labels: Uint8Array } {
