@@ -3,7 +3,7 @@ import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { buildGraph } from '../src/analyze/graph.ts';
 import type { RuntimeName } from '../src/core/schemas.ts';
-import { openHostTimer, timeInterleaved } from '../src/search/calibrate-timers.ts';
+import { openHostTimer, timeInterleaved, type Residency } from '../src/search/calibrate-timers.ts';
 import { describeWork } from '../src/search/layer-work.ts';
 import { loadSampleBases, pruneVariant, type NetworkVariant } from '../src/search/latency-fit-set.ts';
 import { coefficientsOf, predictFromWork } from '../src/search/latency-model.ts';
@@ -21,9 +21,26 @@ export interface VariantResult {
   /** The figure compared: the statistic the profile's calibration fitted (min or median). */
   measuredMs: number;
   predictedMs: number;
+  /** (predicted − measured) / measured × 100, predicted straight from the profile. */
   errorPct: number;
+  /** The same with the prediction scaled by the host's speed now (`hostSpeed.factor`). */
+  adjustedErrorPct: number;
   /** Error against the median, whatever the calibration statistic. */
   errorVsMedianPct: number;
+}
+
+/** How fast the host runs now against calibration time, from the anchor networks timed in the same session. */
+export interface HostSpeed {
+  /** Geometric mean of measured now / measured at calibration over the anchors (1: unchanged; 1.2: 20% slower now). */
+  factor: number;
+  anchors: Array<{ id: string; calibratedMs: number; measuredMs: number }>;
+}
+
+/** Share within 10%, median and p95 of |errors|. */
+export interface ErrorStats {
+  within10Pct: number;
+  medianAbsErrorPct: number;
+  p95AbsErrorPct: number;
 }
 
 /** One runtime's results. */
@@ -31,37 +48,56 @@ export interface RuntimeBench {
   runtime: RuntimeName;
   version: string;
   statistic: 'min' | 'median';
+  /** How the variants were timed: the protocol the profile's calibration used. */
+  residency: Residency;
+  threads: number;
   runsPerVariant: number;
   load: [number, number];
+  hostSpeed: HostSpeed | null;
   results: VariantResult[];
-  /** Share of variants within 10% of the measured statistic (0..1). */
-  within10Pct: number;
-  within10PctVsMedian: number;
-  medianAbsErrorPct: number;
-  p95AbsErrorPct: number;
+  /** Predicted straight from the profile against the measured statistic. */
+  raw: ErrorStats;
+  /** Predicted × the host-speed factor against the measured statistic (raw when no anchors were recorded). */
+  adjusted: ErrorStats;
+  /** Straight prediction against the median of the runs. */
+  vsMedian: ErrorStats;
 }
 
 /** Share within 10%, median and p95 of |errors|. */
-function stats(errors: number[]): { within: number; median: number; p95: number } {
+function stats(errors: number[]): ErrorStats {
   const abs = errors.map(Math.abs).sort((a, b) => a - b);
   const at = (q: number): number => abs[Math.min(abs.length - 1, Math.max(0, Math.ceil(q * abs.length) - 1))] ?? 0;
-  return { within: abs.filter((e) => e <= 10).length / Math.max(1, abs.length), median: at(0.5), p95: at(0.95) };
+  return { within10Pct: abs.filter((e) => e <= 10).length / Math.max(1, abs.length), medianAbsErrorPct: at(0.5), p95AbsErrorPct: at(0.95) };
 }
 
-/** Measure (interleaved rounds) and predict every variant on one host runtime. */
-async function benchRuntime(runtime: RuntimeName, variants: NetworkVariant[], rounds: number, runs: number): Promise<RuntimeBench> {
+/** Minimum and median of runs. */
+function minAndMedian(runs: number[]): { minMs: number; medianMs: number } {
+  const sorted = [...runs].sort((a, b) => a - b);
+  return { minMs: sorted[0] ?? 0, medianMs: sorted[Math.ceil(sorted.length / 2) - 1] ?? 0 };
+}
+
+/** Measure (rounds, as the profile's calibration did) and predict every variant on one host runtime, with the anchors timed alongside. */
+async function benchRuntime(runtime: RuntimeName, variants: NetworkVariant[], anchors: NetworkVariant[], rounds: number, runs: number): Promise<RuntimeBench> {
   const model = loadProfile('host').runtimes[runtime];
   const c = coefficientsOf(loadProfile('host'), runtime);
   const statistic = model?.calibration?.statistic ?? 'median';
+  const residency = model?.calibration?.residency ?? 'pool';
+  const recorded = model?.calibration?.anchors ?? {};
+  const timed = [...variants, ...anchors.filter((a) => recorded[a.id] !== undefined)];
   const timer = await openHostTimer(runtime, model?.threads);
   const load0 = loadavg()[0] ?? 0;
-  const pooled = await timeInterleaved(timer, variants, { warmup: 3, runs, rounds });
+  const pooled = await timeInterleaved(timer, timed, { warmup: 3, runs, rounds, residency });
+  const measured = pooled.map((r) => {
+    const m = minAndMedian(r);
+    return { ...m, measuredMs: statistic === 'min' ? m.minMs : m.medianMs };
+  });
+  const anchorRows = timed.slice(variants.length).map((a, i) => ({ id: a.id, calibratedMs: recorded[a.id]!, measuredMs: measured[variants.length + i]!.measuredMs }));
+  const hostSpeed: HostSpeed | null =
+    anchorRows.length > 0 ? { factor: Math.exp(anchorRows.reduce((s, a) => s + Math.log(a.measuredMs / a.calibratedMs), 0) / anchorRows.length), anchors: anchorRows } : null;
+  const factor = hostSpeed?.factor ?? 1;
   const results = variants.map((v, i): VariantResult => {
     const works = describeWork(buildGraph(v.bundle));
-    const sorted = [...pooled[i]!].sort((a, b) => a - b);
-    const medianMs = sorted[Math.ceil(sorted.length / 2) - 1] ?? 0;
-    const minMs = sorted[0] ?? 0;
-    const measuredMs = statistic === 'min' ? minMs : medianMs;
+    const { minMs, medianMs, measuredMs } = measured[i]!;
     const predictedMs = predictFromWork(works, c, { profile: 'host', runtime }).totalMs;
     return {
       id: v.id,
@@ -71,21 +107,23 @@ async function benchRuntime(runtime: RuntimeName, variants: NetworkVariant[], ro
       measuredMs,
       predictedMs,
       errorPct: ((predictedMs - measuredMs) / measuredMs) * 100,
+      adjustedErrorPct: ((predictedMs * factor - measuredMs) / measuredMs) * 100,
       errorVsMedianPct: ((predictedMs - medianMs) / medianMs) * 100,
     };
   });
-  const s = stats(results.map((r) => r.errorPct));
   return {
     runtime,
     version: timer.version,
     statistic,
+    residency,
+    threads: timer.threads,
     runsPerVariant: rounds * runs,
     load: [load0, loadavg()[0] ?? 0],
+    hostSpeed,
     results,
-    within10Pct: s.within,
-    within10PctVsMedian: stats(results.map((r) => r.errorVsMedianPct)).within,
-    medianAbsErrorPct: s.median,
-    p95AbsErrorPct: s.p95,
+    raw: stats(results.map((r) => r.errorPct)),
+    adjusted: stats(results.map((r) => r.adjustedErrorPct)),
+    vsMedian: stats(results.map((r) => r.errorVsMedianPct)),
   };
 }
 
@@ -93,28 +131,37 @@ async function benchRuntime(runtime: RuntimeName, variants: NetworkVariant[], ro
 export async function benchLatencyModel(options: { seeds?: number[]; rounds?: number; runs?: number } = {}): Promise<{ variants: number; runtimes: RuntimeBench[] }> {
   const bases = await loadSampleBases();
   const variants = bases.flatMap((b) => (options.seeds ?? BENCH_SEEDS).map((s) => pruneVariant(b, s)));
+  const anchors = bases.map((b) => pruneVariant(b, 0));
   const runtimes: RuntimeBench[] = [];
-  for (const runtime of ['tfjs-wasm', 'onnxruntime-node'] as const) runtimes.push(await benchRuntime(runtime, variants, options.rounds ?? 10, options.runs ?? 4));
+  for (const runtime of ['tfjs-wasm', 'onnxruntime-node'] as const) runtimes.push(await benchRuntime(runtime, variants, anchors, options.rounds ?? 10, options.runs ?? 4));
   return { variants: variants.length, runtimes };
 }
 
+/** One error summary as text. */
+const describeStats = (s: ErrorStats, n: number): string =>
+  `${(s.within10Pct * 100).toFixed(0)}% of ${n} within 10% (median |error| ${s.medianAbsErrorPct.toFixed(1)}%, p95 ${s.p95AbsErrorPct.toFixed(1)}%)`;
+
 /** The printed table of one runtime. */
 export function describeRuntimeBench(r: RuntimeBench): string[] {
+  const pct = (e: number): string => `${e >= 0 ? '+' : ''}${e.toFixed(1)}%`;
   const lines = [
     `predicted (profiles/host.json) vs measured, ${r.runtime} (${r.version}) on this host: ${r.results.length} held-out pruned sample variants, ` +
-      `${r.runsPerVariant} interleaved runs each, compared with the ${r.statistic} (the statistic calibration fitted); load ${r.load.map((l) => l.toFixed(1)).join(' → ')}`,
+      `${r.runsPerVariant} runs each (${r.residency === 'alone' ? 'each variant loaded alone' : 'all loaded, interleaved'}, ${r.threads} thread${r.threads === 1 ? '' : 's'}), ` +
+      `compared with the ${r.statistic} (as calibration did); load ${r.load.map((l) => l.toFixed(1)).join(' → ')}`,
   ];
   for (const x of r.results) {
-    const pct = (e: number): string => `${e >= 0 ? '+' : ''}${e.toFixed(1)}%`;
     lines.push(
       `  ${x.id.padEnd(20)} ${(x.macs / 1e6).toFixed(1).padStart(6)} MMACs  measured ${x.measuredMs.toFixed(3).padStart(7)} ms (median ${x.medianMs.toFixed(3)}, min ${x.minMs.toFixed(3)})  ` +
-        `predicted ${x.predictedMs.toFixed(3).padStart(7)} ms  ${pct(x.errorPct).padStart(7)} (vs median ${pct(x.errorVsMedianPct)})`,
+        `predicted ${x.predictedMs.toFixed(3).padStart(7)} ms  ${pct(x.errorPct).padStart(7)} (host-speed adjusted ${pct(x.adjustedErrorPct)}, vs median ${pct(x.errorVsMedianPct)})`,
     );
   }
-  lines.push(
-    `  ${r.runtime} within 10%: ${(r.within10Pct * 100).toFixed(0)}% of ${r.results.length} variants (vs the median: ${(r.within10PctVsMedian * 100).toFixed(0)}%); ` +
-      `median |error| ${r.medianAbsErrorPct.toFixed(1)}%, p95 ${r.p95AbsErrorPct.toFixed(1)}%`,
-  );
+  const n = r.results.length;
+  if (r.hostSpeed) {
+    const a = r.hostSpeed.anchors.map((x) => `${x.id} ${x.measuredMs.toFixed(3)} ms now vs ${x.calibratedMs.toFixed(3)} ms at calibration`).join(', ');
+    lines.push(`  host speed: ×${r.hostSpeed.factor.toFixed(3)} the calibration-time latency (${a})`);
+  } else lines.push('  host speed: unknown (the profile records no anchor timings; recalibrate to record them)');
+  lines.push(`  ${r.runtime} straight from the profile: ${describeStats(r.raw, n)}; vs the median: ${describeStats(r.vsMedian, n)}`);
+  lines.push(`  ${r.runtime} host-speed adjusted: ${describeStats(r.adjusted, n)}`);
   return lines;
 }
 

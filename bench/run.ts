@@ -17,6 +17,11 @@ for (const r of scoring) say(`  ${r.model.padEnd(9)} ${r.criterion.padEnd(6)} ${
 const latency = await benchLatencyModel();
 results['latencyModel'] = latency;
 for (const r of latency.runtimes) say(`\n${describeRuntimeBench(r).join('\n')}`);
-say(`\nlatency model within 10%: ${latency.runtimes.map((r) => `${r.runtime} ${(r.within10Pct * 100).toFixed(0)}% of ${r.results.length}`).join(', ')}`);
+const share = (v: number): string => `${(v * 100).toFixed(0)}%`;
+say(
+  `\nlatency model within 10%: ${latency.runtimes
+    .map((r) => `${r.runtime} ${share(r.adjusted.within10Pct)} of ${r.results.length} host-speed adjusted (×${(r.hostSpeed?.factor ?? 1).toFixed(2)}), ${share(r.raw.within10Pct)} straight from the profile`)
+    .join('; ')}`,
+);
 
 if (json) console.log(JSON.stringify(results, null, 2));

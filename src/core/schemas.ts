@@ -65,8 +65,16 @@ const calibrationFit = z.strictObject({
   warmup: z.number().int().nonnegative(),
   runs: z.number().int().positive(),
   statistic: z.enum(['median', 'min']),
+  /** `alone`: each model was loaded and timed by itself; `pool`: all stayed loaded, turns interleaved. */
+  residency: z.enum(['alone', 'pool']).optional(),
   medianAbsErrorPct: nonNegative(),
   p95AbsErrorPct: nonNegative(),
+  /**
+   * Measured ms (the fitted statistic) of the anchor networks, the unpruned samples, at calibration
+   * time. A later timing session times them again: their ratio is how much faster or slower the host
+   * runs now (shared hosts drift), which `npm run bench` reports and corrects for.
+   */
+  anchors: z.record(z.string().min(1), positive()).optional(),
 });
 
 /** The latency model's coefficients for one runtime on one device. */
@@ -83,6 +91,12 @@ const runtimeModel = z.strictObject({
   /** Effective memory bandwidth in GB/s for the bytes beyond `cacheMb` that a layer moves. */
   bandwidthGBs: sourced(positive()),
   throughputGops: throughput,
+  /**
+   * Channel block of the runtime's conv kernels: conv and depthwise work is computed with output
+   * channels (and input channels of at least one block) rounded up to a multiple of it. onnxruntime
+   * on x86 runs convs in its NCHWc layout (blocks of 8 channels with AVX2, 16 with AVX-512). Absent: 1 (no padding).
+   */
+  channelBlock: sourced(z.number().int().positive()).optional(),
   /**
    * What the runtime's graph optimizer fuses into the conv or dense layer before it: `batchnorm`
    * (a BatchNormalization right after it) and `activation` (an activation right after it or inside

@@ -1,5 +1,4 @@
 // Host runtime timers for calibration: models stay loaded so timed runs of many models can interleave.
-import { cpus } from 'node:os';
 import { buildGraph } from '../analyze/graph.ts';
 import { fail } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
@@ -29,7 +28,7 @@ export interface HostTimer {
   load(bundle: ModelBundle): Promise<LoadedModel>;
 }
 
-/** The timer of a host runtime, or BACKEND_UNAVAILABLE for a runtime that does not run here. */
+/** The timer of a host runtime (onnxruntime-node at `threads`, default 1), or BACKEND_UNAVAILABLE for a runtime that does not run here. */
 export async function openHostTimer(runtime: RuntimeName, threads?: number): Promise<HostTimer> {
   if (runtime === 'tfjs-wasm') {
     const info = await describeTfjs();
@@ -52,7 +51,7 @@ export async function openHostTimer(runtime: RuntimeName, threads?: number): Pro
   }
   if (runtime === 'onnxruntime-node') {
     const info = await describeOnnxRuntime();
-    const n = threads ?? cpus().length;
+    const n = threads ?? 1;
     return {
       runtime,
       version: `onnxruntime-node ${info.version} (cpu, graph optimization all)`,
@@ -90,44 +89,80 @@ export async function openHostTimer(runtime: RuntimeName, threads?: number): Pro
   });
 }
 
+/**
+ * Whether the models of a timing stay loaded together (`pool`: loaded once, turns interleave) or
+ * each turn loads its model alone and releases it after (`alone`: no other model's buffers,
+ * arenas or threads are alive while it runs, as in an application serving one model).
+ */
+export type Residency = 'pool' | 'alone';
+
 /** How to time a set of models. */
 export interface InterleaveOptions {
+  /** Untimed runs of each model when it is loaded. */
   warmup: number;
+  /**
+   * Untimed runs at the start of each model's turn in a round (default 2; with `alone` residency
+   * the load's `warmup` runs come first): they bring the model's weights back into cache and let
+   * the previous model's threads go idle, so a turn's timed runs do not depend on which model ran before.
+   */
+  turnWarmup?: number;
   /** Timed runs per model and round. */
   runs: number;
   /** Rounds over all models: runs of all rounds are pooled, so a busy spell spreads over the models. */
   rounds: number;
+  /** Default `pool`. */
+  residency?: Residency;
   logger?: Logger;
   task?: string;
 }
 
+/** A seeded shuffled order of n items. */
+function shuffled(n: number, next: () => number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}
+
 /**
- * Time every bundle on the timer, interleaved: all models are loaded (and warmed up) first, then
- * each round gives each model `runs` timed runs, in a seeded shuffled order. Returns the pooled runs per bundle, in order.
+ * Time every bundle on the timer in rounds: each round gives each model a turn of `turnWarmup`
+ * untimed and `runs` timed runs, in a seeded shuffled order (no model always follows the same
+ * cache-flushing neighbour). With `pool` residency all models are loaded (and warmed up) first;
+ * with `alone` each turn loads, warms up, times and releases its model. Returns the pooled runs per bundle, in order.
  */
 export async function timeInterleaved(timer: HostTimer, bundles: Array<{ id: string; bundle: ModelBundle }>, options: InterleaveOptions): Promise<number[][]> {
   const logger = options.logger ?? silentLogger;
   const task = options.task ?? `time ${timer.runtime}`;
+  const turnWarmup = options.turnWarmup ?? 2;
+  const alone = options.residency === 'alone';
   const loaded: LoadedModel[] = [];
-  try {
-    for (const b of bundles) {
-      const model = await timer.load(b.bundle);
-      loaded.push(model);
+  const open = async (i: number): Promise<LoadedModel> => {
+    const model = await timer.load(bundles[i]!.bundle);
+    try {
       await model.time(options.warmup + 1);
+    } catch (error) {
+      await model.release();
+      throw error;
     }
+    return model;
+  };
+  try {
+    if (!alone) for (let i = 0; i < bundles.length; i++) loaded.push(await open(i));
     const pooled = bundles.map(() => [] as number[]);
     const total = bundles.length * options.rounds;
     let done = 0;
     const next = seededUniform(options.rounds * 7919 + bundles.length);
     for (let round = 0; round < options.rounds; round++) {
-      // A fresh order each round: no model always follows the same (cache-flushing) neighbour.
-      const order = loaded.map((_, i) => i);
-      for (let i = order.length - 1; i > 0; i--) {
-        const j = Math.floor(next() * (i + 1));
-        [order[i], order[j]] = [order[j]!, order[i]!];
-      }
-      for (const i of order) {
-        pooled[i]!.push(...(await loaded[i]!.time(options.runs)));
+      for (const i of shuffled(bundles.length, next)) {
+        const model = alone ? await open(i) : loaded[i]!;
+        try {
+          if (turnWarmup > 0) await model.time(turnWarmup);
+          pooled[i]!.push(...(await model.time(options.runs)));
+        } finally {
+          if (alone) await model.release();
+        }
         done += 1;
         logger.progress({ task, done, total, detail: bundles[i]!.id });
       }

@@ -6,9 +6,9 @@ import type { Logger } from '../core/logger.ts';
 import { HOST_RUNTIMES, OP_KINDS, type Profile, type RuntimeModel, type RuntimeName } from '../core/schemas.ts';
 import type { ModelBundle } from '../core/types.ts';
 import { initializeBundle } from '../runtime/time-tfjs.ts';
-import { openHostTimer, timeInterleaved } from './calibrate-timers.ts';
+import { openHostTimer, timeInterleaved, type Residency } from './calibrate-timers.ts';
 import { calibrationProbes, type Probe } from './calibration-probes.ts';
-import { fitCoefficients, residualsOf, type FitSample } from './fit-latency.ts';
+import { CHANNEL_BLOCK_GRID, fitCoefficients, residualsOf, type FitSample } from './fit-latency.ts';
 import { describeWork, type LayerWork } from './layer-work.ts';
 import type { LatencyCoefficients } from './latency-model.ts';
 import { calibrationNetworks, type CalibrationNetworks, type NetworkVariant } from './latency-fit-set.ts';
@@ -39,7 +39,9 @@ export interface CalibrateOptions {
   /** Passes over all models: runs of all passes are pooled (spreads a busy spell over the models). */
   rounds: number;
   statistic: Statistic;
-  /** onnxruntime-node intra-op threads (default: the host's core count); tfjs-wasm runs one thread. */
+  /** Whether the timed models stay loaded together or each runs alone (see `Residency`). */
+  residency: Residency;
+  /** onnxruntime-node intra-op threads (default 1: predictable, see `edge-prune calibrate --help`); tfjs-wasm runs one thread. */
   threads?: number;
   /** Restrict the layer probes and reference networks (tests use a few). */
   probes?: Probe[];
@@ -91,6 +93,10 @@ export interface CalibrationReport {
   measuredAt: string;
   /** 1-minute load average before and after the sweep: a busy host inflates timings. */
   hostLoad: [number, number];
+  /** CPU this process used per second of wall time (its own share of the load average). */
+  processCpu: number;
+  /** Whether the timed models stayed loaded together or each ran alone. */
+  residency: Residency;
   /** Wall time of the whole calibration, in seconds. */
   wallSeconds: number;
   coefficients: LatencyCoefficients;
@@ -102,6 +108,12 @@ export interface CalibrationReport {
   fitNetworks: ErrorSummary;
   /** Held-out networks: pruned sample variants with other seeds and reference networks. */
   check: ErrorSummary;
+}
+
+/** CPU seconds this process used per wall second since `before` (µs counters) and `startedMs`. */
+function cpuSince(before: NodeJS.CpuUsage, startedMs: number): number {
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000 / Math.max(1, performance.now() - startedMs);
 }
 
 /** Percentile of sorted values (nearest rank). */
@@ -162,8 +174,9 @@ export async function calibrateHost(options: CalibrateOptions): Promise<Calibrat
   const logger = options.logger ?? silentLogger;
   const timer = await openHostTimer(options.runtime, options.threads);
   const loadBefore = loadavg()[0] ?? 0;
+  const cpuBefore = process.cpuUsage();
   const items = await prepareItems(options);
-  const pooled = await timeInterleaved(timer, items, { warmup: options.warmup, runs: options.runs, rounds: options.rounds, logger, task: `calibrate ${options.runtime}` });
+  const pooled = await timeInterleaved(timer, items, { warmup: options.warmup, runs: options.runs, rounds: options.rounds, residency: options.residency, logger, task: `calibrate ${options.runtime}` });
   const stats = pooled.map((runs) => {
     const sorted = [...runs].sort((a, b) => a - b);
     return { median: percentile(sorted, 0.5), min: sorted[0] ?? 0, p90: percentile(sorted, 0.9) };
@@ -200,6 +213,8 @@ export async function calibrateHost(options: CalibrateOptions): Promise<Calibrat
     rounds: options.rounds,
     measuredAt: new Date().toISOString(),
     hostLoad: [loadBefore, loadavg()[0] ?? 0],
+    processCpu: cpuSince(cpuBefore, started),
+    residency: options.residency,
     wallSeconds: (performance.now() - started) / 1000,
     coefficients: fit.coefficients,
     notLimiting: fit.notLimiting,
@@ -208,6 +223,11 @@ export async function calibrateHost(options: CalibrateOptions): Promise<Calibrat
     fitNetworks: summarize(probes.filter((p) => p.role === 'fit' && p.kind === 'network')),
     check: summarize(probes.filter((p) => p.role === 'check')),
   };
+}
+
+/** Ids of the anchor networks: the unpruned samples (seed 0 of each sample base). */
+export function isAnchor(id: string): boolean {
+  return /^sample-[a-z0-9]+#0$/.test(id);
 }
 
 /** Round to 4 significant digits (the fit is not more precise than that). */
@@ -222,7 +242,7 @@ export function applyCalibration(profile: Profile, report: CalibrationReport): P
     `measured here: edge-prune calibrate on ${report.measuredAt.slice(0, 10)}, ${report.runtimeVersion}, ${report.threads} thread${report.threads === 1 ? '' : 's'}; ` +
     `fitted (NNLS on relative error, Huber-weighted) to ${networks.length} whole networks timed end to end (unpruned and seeded random per-group drop ratios of ${families}) ` +
     `and ${layers} single-layer probes at weight ${LAYER_PROBE_WEIGHT} (sample variants at weight ${SAMPLE_NETWORK_WEIGHT}); ${report.statistic} of ${report.rounds}×${report.runs} interleaved runs after ${report.warmup} warm-up; ` +
-    `host load ${report.hostLoad.map((l) => l.toFixed(1)).join('→')}; fitted networks median |error| ${report.fitNetworks.medianAbsErrorPct.toFixed(1)}%, ` +
+    `models timed ${report.residency === 'alone' ? 'one at a time (each loaded alone)' : 'interleaved while all stay loaded'}; host load ${report.hostLoad.map((l) => l.toFixed(1)).join('→')} (this process ${report.processCpu.toFixed(1)}); fitted networks median |error| ${report.fitNetworks.medianAbsErrorPct.toFixed(1)}%, ` +
     `held-out networks ${(report.check.within10Pct * 100).toFixed(0)}% within 10%`;
   const c = report.coefficients;
   const label = (value: number, note = '') => ({ value: round4(value), basis: 'measured' as const, source: `${how}${note}` });
@@ -233,6 +253,7 @@ export function applyCalibration(profile: Profile, report: CalibrationReport): P
     inferenceOverheadMs: label(c.inferenceOverheadMs),
     layerOverheadMs: label(c.layerOverheadMs),
     cacheMb: label(c.cacheMb, '; chosen by the fit from a grid of cache sizes'),
+    channelBlock: label(c.channelBlock, `; chosen by the fit from ${CHANNEL_BLOCK_GRID.join(', ')} (onnxruntime's x86 NCHWc convs pad channels to 8 with AVX2, 16 with AVX-512)`),
     bandwidthGBs: label(c.bandwidthGBs, report.notLimiting.includes('bandwidth') ? '; memory traffic never limited a probe, value is a cap' : ''),
     throughputGops: Object.fromEntries(OP_KINDS.map((k) => [k, label(c.throughputGops[k], capped(k))])) as RuntimeModel['throughputGops'],
     ...(c.fuses.length > 0 ? { fuses: c.fuses } : {}),
@@ -244,8 +265,10 @@ export function applyCalibration(profile: Profile, report: CalibrationReport): P
       warmup: report.warmup,
       runs: report.runs * report.rounds,
       statistic: report.statistic,
+      residency: report.residency,
       medianAbsErrorPct: round4(report.fit.medianAbsErrorPct),
       p95AbsErrorPct: round4(report.fit.p95AbsErrorPct),
+      anchors: Object.fromEntries(report.probes.filter((p) => isAnchor(p.id)).map((p) => [p.id, round4(p.measuredMs)])),
     },
   };
   if (!entry.reference) delete entry.reference;

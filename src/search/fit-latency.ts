@@ -1,7 +1,7 @@
 // Fits a runtime's latency coefficients to measured probe times (relative-error least squares, x ≥ 0).
 import { OP_KINDS, type OpKind } from '../core/schemas.ts';
 import { predictFromWork, streamedBytes, type Combine, type LatencyCoefficients } from './latency-model.ts';
-import type { Fusion, LayerWork } from './layer-work.ts';
+import { paddedWork, type Fusion, type LayerWork } from './layer-work.ts';
 import { solveNnls } from './nnls.ts';
 
 /** One timed model: its layers' work and the measured milliseconds. */
@@ -40,10 +40,10 @@ export const THROUGHPUT_CAP_GOPS = 10000;
 const PARAMS = 3 + OP_KINDS.length; // F, O, u per kind, v (bytes)
 const V = PARAMS - 1;
 
-/** Per-kind work of a layer (fused activations left out when the runtime fuses them). */
-function workByKind(w: LayerWork, fuses: Fusion[]): number[] {
+/** Per-kind work of a layer, channels padded to `block` (fused activations left out when the runtime fuses them). */
+function workByKind(w: LayerWork, fuses: Fusion[], block: number): number[] {
   const out = new Array<number>(OP_KINDS.length).fill(0);
-  for (const op of w.ops) if (!(op.fused && fuses.includes('activation'))) out[OP_KINDS.indexOf(op.kind)]! += op.work;
+  for (const op of w.ops) if (!(op.fused && fuses.includes('activation'))) out[OP_KINDS.indexOf(op.kind)]! += paddedWork(op, block);
   return out;
 }
 
@@ -53,15 +53,28 @@ type Start = 'compute' | 'streaming';
 /** Cache sizes (MB) tried when the fit chooses the cache size. */
 export const CACHE_GRID_MB = [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64];
 
+/**
+ * Channel blocks tried when the fit chooses the conv kernels' channel block: none, and the NCHWc
+ * blocks of onnxruntime's x86 kernels (8 with AVX2, 16 with AVX-512).
+ */
+export const CHANNEL_BLOCK_GRID = [1, 8, 16];
+
+/** The discrete choices the fit makes around its linear solve. */
+interface Grid {
+  cacheMb: number;
+  channelBlock: number;
+  fuses: Fusion[];
+}
+
 /** Linear features of a sample given which layers are compute-bound. */
-function features(sample: FitSample, p: number[] | undefined, combine: Combine, start: Start, cacheMb: number, fuses: Fusion[]): number[] {
+function features(sample: FitSample, p: number[] | undefined, combine: Combine, start: Start, { cacheMb, channelBlock, fuses }: Grid): number[] {
   const f = new Array<number>(PARAMS).fill(0);
   f[0] = 1;
   for (const w of sample.works) {
     if (w.fusable && fuses.includes(w.fusable)) continue;
     if (w.executed) f[1]! += 1;
     if (w.ops.length === 0) continue;
-    const kinds = workByKind(w, fuses);
+    const kinds = workByKind(w, fuses, channelBlock);
     const streamed = streamedBytes(w.bytes, cacheMb);
     let computeBound = start === 'compute' || streamed === 0;
     if (p && combine === 'max') {
@@ -75,7 +88,7 @@ function features(sample: FitSample, p: number[] | undefined, combine: Combine, 
 }
 
 /** Coefficients from the parameter vector (ms per unit → G units per second). */
-function toCoefficients(p: number[], cacheMb: number, fuses: Fusion[]): { coefficients: LatencyCoefficients; notLimiting: FitResult['notLimiting'] } {
+function toCoefficients(p: number[], { cacheMb, channelBlock, fuses }: Grid): { coefficients: LatencyCoefficients; notLimiting: FitResult['notLimiting'] } {
   const notLimiting: FitResult['notLimiting'] = [];
   const throughputGops = Object.fromEntries(
     OP_KINDS.map((k, i) => {
@@ -94,6 +107,7 @@ function toCoefficients(p: number[], cacheMb: number, fuses: Fusion[]): { coeffi
       bandwidthGBs: v > 0 ? 1 / (v * 1e6) : THROUGHPUT_CAP_GOPS,
       throughputGops,
       fuses,
+      channelBlock,
     },
     notLimiting,
   };
@@ -121,23 +135,25 @@ const objective = (r: FitResidual[], samples: FitSample[]): number =>
  * Fit coefficients minimizing the relative error of the predicted totals (each row divided by its
  * measured time, times √weight), with a Huber-weighted (robust) least squares under x ≥ 0. For
  * `max`, which bound limits each layer is re-decided from
- * the current fit until it stops changing. The cache size is chosen from `cacheGridMb` (the fit
- * is linear only for a fixed cache size).
+ * the current fit until it stops changing. The cache size is chosen from `cacheGridMb` and the
+ * channel block from `blockGrid` (the fit is linear only for fixed ones).
  */
 export function fitCoefficients(
   samples: FitSample[],
   combine: Combine = 'max',
   cacheGridMb: number[] = CACHE_GRID_MB,
   fuses: Fusion[] = [],
+  blockGrid: number[] = CHANNEL_BLOCK_GRID,
 ): FitResult {
   let best: FitResult | undefined;
-  for (const cacheMb of cacheGridMb) for (const start of ['compute', 'streaming'] as const) {
+  const grids = cacheGridMb.flatMap((cacheMb) => blockGrid.map((channelBlock): Grid => ({ cacheMb, channelBlock, fuses })));
+  for (const grid of grids) for (const start of ['compute', 'streaming'] as const) {
     let p: number[] | undefined;
     let weights = samples.map((s) => s.weight ?? 1);
     for (let iter = 0; iter < 16; iter++) {
-      const rows = samples.map((s, j) => features(s, p, combine, start, cacheMb, fuses).map((v) => (v / s.measuredMs) * Math.sqrt(weights[j]!)));
+      const rows = samples.map((s, j) => features(s, p, combine, start, grid).map((v) => (v / s.measuredMs) * Math.sqrt(weights[j]!)));
       p = solveNnls(rows, samples.map((_, j) => Math.sqrt(weights[j]!)));
-      const { coefficients, notLimiting } = toCoefficients(p, cacheMb, fuses);
+      const { coefficients, notLimiting } = toCoefficients(p, grid);
       const residuals = residualsOf(samples, coefficients, combine);
       if (!best || objective(residuals, samples) < objective(best.residuals, samples)) best = { coefficients, combine, residuals, notLimiting };
       weights = residuals.map((r, j) => {

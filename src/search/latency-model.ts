@@ -2,7 +2,7 @@
 import { fail } from '../core/errors.ts';
 import { OP_KINDS, type OpKind, type Profile, type RuntimeName } from '../core/schemas.ts';
 import type { Graph } from '../core/types.ts';
-import { describeWork, type Fusion, type LayerWork } from './layer-work.ts';
+import { describeWork, paddedWork, type Fusion, type LayerWork } from './layer-work.ts';
 
 /** The plain numbers of one runtime's latency model (sources stripped). */
 export interface LatencyCoefficients {
@@ -14,6 +14,8 @@ export interface LatencyCoefficients {
   throughputGops: Record<OpKind, number>;
   /** Work the runtime fuses into the preceding conv or dense layer (costs nothing). */
   fuses: Fusion[];
+  /** Channel block of the conv kernels (1: none); see `paddedWork`. */
+  channelBlock: number;
 }
 
 /**
@@ -67,6 +69,7 @@ export function coefficientsOf(profile: Profile, runtime: RuntimeName): LatencyC
     bandwidthGBs: model.bandwidthGBs.value,
     throughputGops,
     fuses: model.fuses ?? [],
+    channelBlock: model.channelBlock?.value ?? 1,
   };
 }
 
@@ -77,7 +80,7 @@ export function streamedBytes(bytes: number, cacheMb: number): number {
 
 /**
  * Predicted time of one layer: overhead + max(compute, memory), where compute is each op's work
- * at its kind's throughput (G/s: work / (G × 1e6) ms) and memory is the traffic beyond the cache
+ * (channels padded to the runtime's channel block) at its kind's throughput (G/s: work / (G × 1e6) ms) and memory is the traffic beyond the cache
  * at the bandwidth (GB/s likewise). A layer (or a fused activation) the runtime fuses costs 0.
  */
 export function predictLayer(work: LayerWork, c: LatencyCoefficients, combine: Combine = 'max'): LayerLatency {
@@ -85,7 +88,7 @@ export function predictLayer(work: LayerWork, c: LatencyCoefficients, combine: C
   if (work.fusable && c.fuses.includes(work.fusable)) return { ...base, ms: 0, computeMs: 0, memoryMs: 0, overheadMs: 0 };
   const fusesActivation = c.fuses.includes('activation');
   let computeMs = 0;
-  for (const op of work.ops) if (!(op.fused && fusesActivation)) computeMs += op.work / (c.throughputGops[op.kind] * 1e6);
+  for (const op of work.ops) if (!(op.fused && fusesActivation)) computeMs += paddedWork(op, c.channelBlock) / (c.throughputGops[op.kind] * 1e6);
   const memoryMs = work.ops.length === 0 ? 0 : streamedBytes(work.bytes, c.cacheMb) / (c.bandwidthGBs * 1e6);
   const overheadMs = work.executed ? c.layerOverheadMs : 0;
   const bodyMs = combine === 'max' ? Math.max(computeMs, memoryMs) : computeMs + memoryMs;

@@ -15,6 +15,22 @@ export interface LayerOp {
   work: number;
   /** An activation applied inside a conv or dense layer (a runtime that fuses activations skips it). */
   fused?: boolean;
+  /** Input and output channels of a conv or depthwise op: a runtime with a channel block pads them. */
+  channels?: { in: number; out: number };
+}
+
+/**
+ * An op's work on a runtime whose conv kernels pad channels to `block` (NCHWc): output channels
+ * round up to a multiple of the block, input channels too once they reach one block (a first conv
+ * on 3 input channels reads them unpadded). Other ops, and block 1, keep their work.
+ */
+export function paddedWork(op: LayerOp, block: number): number {
+  if (block <= 1 || !op.channels) return op.work;
+  const up = (c: number): number => Math.ceil(c / block) * block;
+  const { in: cin, out: cout } = op.channels;
+  if (cin <= 0 || cout <= 0) return op.work;
+  const inScale = op.kind === 'depthwise' || cin < block ? 1 : up(cin) / cin;
+  return op.work * inScale * (up(cout) / cout);
 }
 
 /** What a graph-optimizing runtime can fuse into the conv or dense layer before it. */
@@ -110,16 +126,23 @@ function elementWork(node: GraphNode, inputs: number[][]): number {
 /** The ops of one layer. */
 function opsOf(node: GraphNode, inputs: number[][], macs: number): LayerOp[] {
   if (NO_KERNEL.has(node.className)) return [];
+  const cin = inputs[0]?.[2] ?? 0;
+  const cout = node.outputShape[2] ?? 0;
   switch (node.className) {
     case 'Conv2D':
-      return [{ kind: 'conv', work: macs }, ...activationOp(node)];
+      return [{ kind: 'conv', work: macs, channels: { in: cin, out: cout } }, ...activationOp(node)];
     case 'DepthwiseConv2D':
-      return [{ kind: 'depthwise', work: macs }, ...activationOp(node)];
+      return [{ kind: 'depthwise', work: macs, channels: { in: cin, out: cout } }, ...activationOp(node)];
     case 'SeparableConv2D': {
       const [kh, kw] = readPair(node.config, 'kernel_size', node.name);
       const positions = (node.outputShape[0] ?? 0) * (node.outputShape[1] ?? 0);
-      const depthwise = positions * kh * kw * (inputs[0]?.[2] ?? 0);
-      return [{ kind: 'depthwise', work: depthwise }, { kind: 'conv', work: macs - depthwise }, ...activationOp(node)];
+      const mid = cin; // depth_multiplier 1 (the only one the rules accept)
+      const depthwise = positions * kh * kw * mid;
+      return [
+        { kind: 'depthwise', work: depthwise, channels: { in: cin, out: mid } },
+        { kind: 'conv', work: macs - depthwise, channels: { in: mid, out: cout } },
+        ...activationOp(node),
+      ];
     }
     case 'Dense':
       return [{ kind: 'dense', work: macs }, ...activationOp(node)];

@@ -6,7 +6,7 @@ import { ProfileSchema, OP_KINDS } from '../../src/core/schemas.ts';
 import { applyCalibration, calibrateHost } from '../../src/search/calibrate.ts';
 import { calibrationProbes } from '../../src/search/calibration-probes.ts';
 import { fitCoefficients, type FitSample } from '../../src/search/fit-latency.ts';
-import type { LayerWork } from '../../src/search/layer-work.ts';
+import { paddedWork, type LayerWork } from '../../src/search/layer-work.ts';
 import { predictFromWork, type LatencyCoefficients } from '../../src/search/latency-model.ts';
 import { loadProfile } from '../../src/search/load-targets.ts';
 import { loadSampleBases, pruneVariant } from '../../src/search/latency-fit-set.ts';
@@ -29,6 +29,7 @@ test('the fit recovers the coefficients that generated the samples', () => {
     bandwidthGBs: 12,
     throughputGops: { conv: 16, depthwise: 4, dense: 11, batchnorm: 0.2, clip: 0.25, activation: 0.6, pool: 1.4, elementwise: 1.3 },
     fuses: [],
+    channelBlock: 1,
   };
   const layer = (i: number, kind: (typeof OP_KINDS)[number], work: number, bytes: number): LayerWork => ({
     name: `l${i}`, className: 'X', ops: [{ kind, work }], macs: work, weightElements: 0, bytes, executed: true,
@@ -59,6 +60,7 @@ test('the fit recovers known coefficients from weighted whole-network rows (rela
     bandwidthGBs: 20,
     throughputGops: { conv: 15, depthwise: 3.5, dense: 10, batchnorm: 0.25, clip: 0.2, activation: 0.5, pool: 1.2, elementwise: 1.4 },
     fuses: [],
+    channelBlock: 1,
   };
   const kinds = OP_KINDS;
   let seed = 7;
@@ -86,6 +88,48 @@ test('the fit recovers known coefficients from weighted whole-network rows (rela
   assert.ok(fit.residuals.every((r) => Math.abs(r.errorPct) < 0.5), JSON.stringify(fit.residuals.slice(0, 3)));
 });
 
+test('conv work pads channels to the block: outputs always, inputs from one block up, depthwise per channel', () => {
+  const near = (a: number, b: number): void => assert.ok(Math.abs(a - b) < 1e-9 * b, `${a} vs ${b}`);
+  const conv = { kind: 'conv' as const, work: 1000, channels: { in: 24, out: 40 } };
+  assert.equal(paddedWork(conv, 1), 1000);
+  near(paddedWork(conv, 16), (1000 * (32 / 24) * 48) / 40);
+  near(paddedWork({ ...conv, channels: { in: 3, out: 40 } }, 16), (1000 * 48) / 40);
+  near(paddedWork({ kind: 'depthwise', work: 900, channels: { in: 40, out: 40 } }, 16), (900 * 48) / 40);
+  assert.equal(paddedWork({ kind: 'dense', work: 500 }, 16), 500);
+});
+
+test('the fit finds the channel block of a runtime that pads channels to 16', () => {
+  const truth: LatencyCoefficients = {
+    inferenceOverheadMs: 0.02,
+    layerOverheadMs: 0.003,
+    cacheMb: 8,
+    bandwidthGBs: 30,
+    throughputGops: { conv: 100, depthwise: 40, dense: 20, batchnorm: 1.5, clip: 1.4, activation: 1.1, pool: 3, elementwise: 1.4 },
+    fuses: [],
+    channelBlock: 16,
+  };
+  let seed = 11;
+  const rand = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  // Conv chains whose widths are multiples of 8, as pruning with rounding 8 leaves them.
+  const samples: FitSample[] = Array.from({ length: 30 }, (_, n) => {
+    let cin = 3;
+    const works = Array.from({ length: 6 }, (_, i): LayerWork => {
+      const cout = 8 * (1 + Math.floor(rand() * 12));
+      const work = 16 * 16 * 9 * cin * cout;
+      const w: LayerWork = { name: `c${i}`, className: 'Conv2D', ops: [{ kind: 'conv', work, channels: { in: cin, out: cout } }], macs: work, weightElements: 9 * cin * cout, bytes: 4 * (16 * 16 * (cin + cout)), executed: true };
+      cin = cout;
+      return w;
+    });
+    return { id: `net${n}`, works, measuredMs: 0 };
+  });
+  for (const s of samples) s.measuredMs = predictFromWork(s.works, truth, { profile: 't', runtime: 'onnxruntime-node' }).totalMs;
+  const fit = fitCoefficients(samples, 'max', [8]);
+  assert.equal(fit.coefficients.channelBlock, 16);
+  assert.ok(fit.residuals.every((r) => Math.abs(r.errorPct) < 0.5), JSON.stringify(fit.residuals.slice(0, 3)));
+  const unpadded = fitCoefficients(samples, 'max', [8], [], [1]);
+  assert.ok(unpadded.residuals.some((r) => Math.abs(r.errorPct) > 2), 'without the block the fit cannot explain the padded convs');
+});
+
 test('pruned sample variants are seeded: the same seed gives the same widths, other seeds other widths', async () => {
   const [vgg, resnet] = await loadSampleBases();
   for (const base of [vgg!, resnet!]) {
@@ -104,7 +148,7 @@ test('a short calibration on tfjs-wasm reports predicted vs measured and yields 
   assert.equal(probes.length, wanted.length);
   const [vgg] = await loadSampleBases();
   const networks = { fit: [pruneVariant(vgg!, 1)], check: [pruneVariant(vgg!, 2001)] };
-  const report = await calibrateHost({ runtime: 'tfjs-wasm', warmup: 1, runs: 3, rounds: 2, statistic: 'median', probes, networks });
+  const report = await calibrateHost({ runtime: 'tfjs-wasm', warmup: 1, runs: 3, rounds: 2, statistic: 'median', residency: 'alone', probes, networks });
   assert.match(report.runtimeVersion, /wasm/);
   assert.equal(report.probes.length, wanted.length + 2);
   assert.equal(report.check.count, 2);
@@ -119,10 +163,27 @@ test('a short calibration on tfjs-wasm reports predicted vs measured and yields 
   const wasm = parsed.runtimes['tfjs-wasm']!;
   assert.equal(wasm.throughputGops.conv.basis, 'measured');
   assert.equal(wasm.calibration?.shapes, report.fit.count);
+  assert.deepEqual(Object.keys(wasm.calibration?.anchors ?? {}), [], 'no unpruned sample was timed, so no anchor');
   await assert.rejects(
-    calibrateHost({ runtime: 'tfjs-webgl', warmup: 0, runs: 1, rounds: 1, statistic: 'median', probes, networks }),
+    calibrateHost({ runtime: 'tfjs-webgl', warmup: 0, runs: 1, rounds: 1, statistic: 'median', residency: 'pool', probes, networks }),
     (e: unknown) => e instanceof Error && 'code' in e && e.code === 'BACKEND_UNAVAILABLE',
   );
+});
+
+test('a short onnxruntime-node calibration times each model alone at 1 thread and records the unpruned sample as an anchor', async () => {
+  const probes = calibrationProbes().filter((p) => ['relu-chain-1', 'relu-chain-24', 'conv3x3s1-16x16x64-128', 'add-32x32x64'].includes(p.id));
+  const [vgg] = await loadSampleBases();
+  const networks = { fit: [pruneVariant(vgg!, 0), pruneVariant(vgg!, 1), pruneVariant(vgg!, 2)], check: [pruneVariant(vgg!, 2001)] };
+  const report = await calibrateHost({ runtime: 'onnxruntime-node', warmup: 1, runs: 2, rounds: 2, statistic: 'min', residency: 'alone', probes, networks });
+  assert.equal(report.threads, 1);
+  assert.equal(report.residency, 'alone');
+  assert.ok([1, 8, 16].includes(report.coefficients.channelBlock), String(report.coefficients.channelBlock));
+  const ort = ProfileSchema.parse(applyCalibration(loadProfile('host'), report)).runtimes['onnxruntime-node']!;
+  const anchor = report.probes.find((p) => p.id === 'sample-vgg#0')!;
+  assert.deepEqual(Object.keys(ort.calibration?.anchors ?? {}), ['sample-vgg#0']);
+  assert.ok(Math.abs(ort.calibration!.anchors!['sample-vgg#0']! - anchor.minMs) <= 1e-3 * anchor.minMs);
+  assert.equal(ort.channelBlock?.value, report.coefficients.channelBlock);
+  assert.equal(ort.calibration?.residency, 'alone');
 });
 
 test('`edge-prune targets --json` lists every target with its budget', () => {

@@ -61,6 +61,7 @@ function roundProfile(): Profile {
         layerOverheadMs: s(0.1),
         cacheMb: s(1024 / MB),
         bandwidthGBs: s(0.001),
+        channelBlock: s(1),
         throughputGops: {
           conv: s(0.001), depthwise: s(1), dense: s(0.0001), batchnorm: s(0.0002),
           clip: s(0.0001), activation: s(1), pool: s(0.01), elementwise: s(1),
@@ -87,6 +88,17 @@ test('the prediction equals the layer-by-layer sum worked out by hand', () => {
   const conv1 = p.layers.find((l) => l.name === 'conv_1');
   assert.equal(conv1?.macs, 6912);
   assert.equal(conv1?.bytes, 4 * (192 + 256 + 112));
+});
+
+test('a channel block pads conv outputs (and inputs of a block or more) but not dense layers', () => {
+  const graph = buildGraph(smallModel());
+  const profile = roundProfile();
+  const model = profile.runtimes['tfjs-wasm']!;
+  const blocked = ProfileSchema.parse({ ...profile, runtimes: { 'tfjs-wasm': { ...model, channelBlock: { ...model.channelBlock!, value: 8 } } } });
+  const ms = Object.fromEntries(predictLatency(graph, blocked, 'tfjs-wasm').layers.map((l) => [l.name, l.ms]));
+  const close = (a: number | undefined, b: number) => assert.ok(Math.abs((a ?? NaN) - b) < 1e-9, `${a} vs ${b}`);
+  close(ms['conv_1'], 0.1 + (6912 * 8) / 4 / 1000); // 4 output channels computed as 8; the 3 input channels stay unpadded
+  close(ms['dense_1'], 0.1 + 640 / 100); // Gemm: no channel block
 });
 
 test('on every profile and runtime the total is the fixed overhead plus the per-layer times', async () => {

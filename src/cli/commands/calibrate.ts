@@ -16,6 +16,7 @@ interface CalibrateFlags {
   runs: string;
   rounds: string;
   statistic: string;
+  residency: string;
   threads?: string;
   write: boolean;
 }
@@ -43,6 +44,11 @@ const summaryLine = (label: string, s: ErrorSummary): string =>
   `${label}: ${s.count} models, median |error| ${s.medianAbsErrorPct.toFixed(1)}%, p95 ${s.p95AbsErrorPct.toFixed(1)}%; ` +
   `total predicted ${s.predictedTotalMs.toFixed(2)} ms vs measured ${s.measuredTotalMs.toFixed(2)} ms (${s.totalErrorPct >= 0 ? '+' : ''}${s.totalErrorPct.toFixed(1)}%)`;
 
+/** Other work on the host during a calibration: load average beyond this process's own CPU use. */
+function otherLoad(report: CalibrationReport): number {
+  return Math.max(0, Math.max(...report.hostLoad) - report.processCpu);
+}
+
 /** The human-readable report. */
 function describe(report: CalibrationReport, written: string | undefined): string {
   const head = `${'probe'.padEnd(34)} ${'layers'.padStart(6)} ${'MMACs'.padStart(8)} ${'measured'.padStart(9)} ${'predicted'.padStart(9)} ${'error'.padStart(7)}`;
@@ -53,12 +59,15 @@ function describe(report: CalibrationReport, written: string | undefined): strin
   );
   const c = report.coefficients;
   const coeff = [
-    `inference overhead ${c.inferenceOverheadMs.toFixed(4)} ms, per-layer overhead ${c.layerOverheadMs.toFixed(4)} ms, cache ${c.cacheMb} MB, bandwidth ${c.bandwidthGBs.toPrecision(4)} GB/s`,
+    `inference overhead ${c.inferenceOverheadMs.toFixed(4)} ms, per-layer overhead ${c.layerOverheadMs.toFixed(4)} ms, cache ${c.cacheMb} MB, channel block ${c.channelBlock}, bandwidth ${c.bandwidthGBs.toPrecision(4)} GB/s`,
     `throughput (G/s): ${Object.entries(c.throughputGops).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ')}`,
   ];
-  const busy = report.hostLoad.some((l) => l > 1) ? `\nwarning: the host was busy (load ${report.hostLoad.map((l) => l.toFixed(1)).join(' → ')}); timings are inflated — rerun when idle or use --statistic min` : '';
+  const busy =
+    otherLoad(report) > 1
+      ? `\nwarning: the host was busy (load ${report.hostLoad.map((l) => l.toFixed(1)).join(' → ')}, of which this process ${report.processCpu.toFixed(1)}); timings are inflated — rerun when idle`
+      : '';
   return [
-    `calibrate ${report.runtime}: ${report.runtimeVersion}, ${report.statistic} of ${report.rounds}×${report.runs} runs after ${report.warmup} warm-up (times in ms)`,
+    `calibrate ${report.runtime}: ${report.runtimeVersion}, ${report.statistic} of ${report.rounds}×${report.runs} runs after ${report.warmup} warm-up, ${report.residency === 'alone' ? 'each model loaded alone' : 'all models loaded together'}, ${report.threads} thread${report.threads === 1 ? '' : 's'} (times in ms)`,
     head,
     ...rows,
     '',
@@ -82,9 +91,10 @@ export function register(program: Command): void {
     .option('--runs <n>', 'timed runs per model and round', '4')
     .option('--rounds <n>', 'interleaved passes over all models (runs are pooled; spreads out a busy spell)', '8')
     .option('--statistic <s>', 'per-model figure to fit: min (default; robust to other load) | median', 'min')
-    .option('--threads <n>', 'onnxruntime-node intra-op threads (default: the number of cores)')
+    .option('--residency <r>', 'alone: each turn loads its model alone (default) | pool: all models stay loaded, turns interleave', 'alone')
+    .option('--threads <n>', 'onnxruntime-node intra-op threads (tfjs-wasm runs one)', '1')
     .option('--no-write', 'report only; leave the profile file unchanged')
-    .addHelpText('after', '\nThe fit uses whole networks (the samples and fixtures, unpruned and pruned with seeded random\nper-group drop ratios, timed end to end) plus single-layer probes; other seeds are held out. Run it on an idle machine.\nExample:\n  edge-prune calibrate --runtime tfjs-wasm\n  edge-prune calibrate --runtime onnxruntime-node --threads 2\n  edge-prune calibrate --runtime tfjs-wasm --no-write --json | jq .check')
+    .addHelpText('after', '\nThe fit uses whole networks (the samples and fixtures, unpruned and pruned with seeded random\nper-group drop ratios, timed end to end) plus single-layer probes; other seeds are held out. Run it on an idle machine.\nonnxruntime-node is calibrated at 1 intra-op thread by default: with more, the split of each conv over threads\nis not linear in its work (on a 2-core host, 45% of held-out networks within 10% at 2 threads, 90% at 1).\nExample:\n  edge-prune calibrate --runtime tfjs-wasm\n  edge-prune calibrate --runtime onnxruntime-node\n  edge-prune calibrate --runtime tfjs-wasm --no-write --json | jq .check')
     .action(
       action(async (flags: CalibrateFlags, cmd: Command) => {
         if (!(CALIBRATABLE as readonly string[]).includes(flags.runtime)) {
@@ -92,6 +102,9 @@ export function register(program: Command): void {
         }
         if (flags.statistic !== 'median' && flags.statistic !== 'min') {
           fail('INVALID_ARGUMENT', { expected: 'median or min', found: flags.statistic, where: '--statistic', hint: 'e.g. --statistic median' });
+        }
+        if (flags.residency !== 'alone' && flags.residency !== 'pool') {
+          fail('INVALID_ARGUMENT', { expected: 'alone or pool', found: flags.residency, where: '--residency', hint: 'e.g. --residency alone' });
         }
         const profile = loadProfile(flags.profile);
         // Loaded here, not at startup: it pulls in tfjs and onnxruntime.
@@ -102,6 +115,7 @@ export function register(program: Command): void {
           runs: intOption(flags.runs, '--runs', 1),
           rounds: intOption(flags.rounds, '--rounds', 1),
           statistic: flags.statistic,
+          residency: flags.residency,
           ...(flags.threads !== undefined ? { threads: intOption(flags.threads, '--threads', 1) } : {}),
           logger: progressLogger,
         });
