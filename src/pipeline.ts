@@ -85,12 +85,7 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
   const accuracyBefore = await accuracyOf(bundle);
 
   const search = await stage('score + search', 4, async () => {
-    let evaluate: ((b: ModelBundle) => Promise<number>) | undefined;
-    if (data) {
-      const { reestimateBatchNorm } = await import('./runtime/train-bn.ts');
-      const { evaluateAccuracy } = await import('./runtime/train-eval.ts');
-      evaluate = async (candidate) => (await evaluateAccuracy(await reestimateBatchNorm(candidate, data.searchBn, { seed }), data.searchEval)).accuracy;
-    }
+    const evaluate = data ? await (await import('./finetune/run-data.ts')).candidateAccuracy(data, seed) : undefined;
     return planSearch({
       bundle, analysis: before, target, budget, criterion: options.criterion ?? 'fscl', mode: options.search ?? 'netadapt', seed, outDir, logger,
       ...(evaluate ? { evaluate } : {}), ...(options.resume ? { resume: true } : {}),

@@ -19,6 +19,8 @@ interface PlanOptions {
   seed: string;
   resume?: boolean;
   lockUnknown?: boolean;
+  data?: string;
+  searchImages: string;
 }
 
 /** Register the plan command. */
@@ -36,10 +38,12 @@ export function register(program: Command): void {
     .option('--search <mode>', 'netadapt (rounds, candidates compared by measured quality), global (one threshold) or manual (--ratio/--ratios)', 'netadapt')
     .option('--ratio <r>', 'manual mode: drop ratio for every group')
     .option('--ratios <file.json>', 'manual mode: per-group drop ratios')
+    .option('--data <path>', 'image folder (class sub-folders, or train/ + test/) or IDX files: candidates are compared by accuracy after BatchNorm re-estimation')
+    .option('--search-images <n>', 'training images for BN re-estimation and, as many again, for candidate accuracy (with --data)', '512')
     .option('--seed <n>', 'seed (the same seed gives the same plan)', '0')
     .option('--resume', 'continue an interrupted search from <out>/history.jsonl')
     .option('--lock-unknown', 'lock the channels of unsupported layers instead of failing')
-    .addHelpText('after', '\nCandidates are compared by how closely the pruned model follows the original on seeded inputs.\nThe plan replays with `edge-prune prune <model.json> --plan <out>/plan.json --out <dir>`.\n\nExample:\n  edge-prune plan samples/vgg/model.json --target pixel7 --latency-ms 4 --out runs/plan-vgg')
+    .addHelpText('after', '\nWith --data, candidates are compared by held-out accuracy after BatchNorm re-estimation (images from\nthe training split only); without it, by how closely the pruned model follows the original on seeded inputs.\nThe plan replays with `edge-prune prune <model.json> --plan <out>/plan.json --out <dir>`.\n\nExample:\n  edge-prune plan samples/vgg/model.json --target pixel7 --latency-ms 4 --out runs/plan-vgg\n  edge-prune plan samples/vgg/model.json --target pixel7 --data samples/data --out runs/plan-vgg-data')
     .action(
       action(async (modelPath: string, opts: PlanOptions, cmd: Command) => {
         const { analyzeModel } = await import('../../analyze/analyze-model.ts');
@@ -59,11 +63,23 @@ export function register(program: Command): void {
         };
         const ratios = opts.ratios ? ((await readJsonOption(opts.ratios, '--ratios')) as Record<string, number>) : opts.ratio !== undefined ? parseNumberOption(opts.ratio, '--ratio') : undefined;
         const globals = cmd.optsWithGlobals();
+        const logger = createCliLogger(globals.json === true);
+        const seed = parseNumberOption(opts.seed, '--seed');
+        let evaluate: ((b: typeof bundle) => Promise<number>) | undefined;
+        if (opts.data) {
+          const { candidateAccuracy, loadRunData } = await import('../../finetune/run-data.ts');
+          const searchImages = parseNumberOption(opts.searchImages, '--search-images');
+          if (!Number.isInteger(searchImages) || searchImages < 1) {
+            fail('INVALID_ARGUMENT', { expected: 'a whole number of images ≥ 1', found: opts.searchImages, where: '--search-images', hint: 'e.g. --search-images 512' });
+          }
+          evaluate = await candidateAccuracy(await loadRunData(bundle, opts.data, seed, searchImages, logger), seed);
+        }
         const result = await planSearch({
-          bundle, analysis, target, budget, criterion: opts.criterion, mode, seed: parseNumberOption(opts.seed, '--seed'), outDir: opts.out,
+          bundle, analysis, target, budget, criterion: opts.criterion, mode, seed, outDir: opts.out,
           ...(ratios !== undefined ? { ratios } : {}),
           ...(opts.resume ? { resume: true } : {}),
-          logger: createCliLogger(globals.json === true),
+          ...(evaluate ? { evaluate } : {}),
+          logger,
         });
         const json = {
           met: result.met,
