@@ -8,6 +8,7 @@ import { describeWork } from '../src/search/layer-work.ts';
 import { loadSampleBases, pruneVariant, type NetworkVariant } from '../src/search/latency-fit-set.ts';
 import { coefficientsOf, predictFromWork } from '../src/search/latency-model.ts';
 import { loadProfile } from '../src/search/load-targets.ts';
+import { ANCHOR_SEEDS } from '../src/search/calibrate.ts';
 
 /** The benchmark's variant seeds: disjoint from calibration's (0..12 fitted, 2001+ held out there). */
 export const BENCH_SEEDS = Array.from({ length: 15 }, (_, i) => 1001 + i);
@@ -131,9 +132,9 @@ async function benchRuntime(runtime: RuntimeName, variants: NetworkVariant[], an
 export async function benchLatencyModel(options: { seeds?: number[]; rounds?: number; runs?: number } = {}): Promise<{ variants: number; runtimes: RuntimeBench[] }> {
   const bases = await loadSampleBases();
   const variants = bases.flatMap((b) => (options.seeds ?? BENCH_SEEDS).map((s) => pruneVariant(b, s)));
-  const anchors = bases.map((b) => pruneVariant(b, 0));
+  const anchors = bases.flatMap((b) => ANCHOR_SEEDS.map((s) => pruneVariant(b, s)));
   const runtimes: RuntimeBench[] = [];
-  for (const runtime of ['tfjs-wasm', 'onnxruntime-node'] as const) runtimes.push(await benchRuntime(runtime, variants, anchors, options.rounds ?? 10, options.runs ?? 4));
+  for (const runtime of ['tfjs-wasm', 'onnxruntime-node'] as const) runtimes.push(await benchRuntime(runtime, variants, anchors, options.rounds ?? 20, options.runs ?? 6));
   return { variants: variants.length, runtimes };
 }
 

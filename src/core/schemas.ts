@@ -70,8 +70,8 @@ const calibrationFit = z.strictObject({
   medianAbsErrorPct: nonNegative(),
   p95AbsErrorPct: nonNegative(),
   /**
-   * Measured ms (the fitted statistic) of the anchor networks, the unpruned samples, at calibration
-   * time. A later timing session times them again: their ratio is how much faster or slower the host
+   * Measured ms (the fitted statistic) of the anchor networks, the samples unpruned and two of their
+   * fitted variants, at calibration time. A later timing session times them again: their ratio is how much faster or slower the host
    * runs now (shared hosts drift), which `npm run bench` reports and corrects for.
    */
   anchors: z.record(z.string().min(1), positive()).optional(),

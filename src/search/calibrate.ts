@@ -225,9 +225,13 @@ export async function calibrateHost(options: CalibrateOptions): Promise<Calibrat
   };
 }
 
-/** Ids of the anchor networks: the unpruned samples (seed 0 of each sample base). */
+/** Seeds of the anchor networks: each sample unpruned (0) and its first two fitted variants. */
+export const ANCHOR_SEEDS = [0, 1, 2];
+
+/** Whether a timed network is an anchor (see `ANCHOR_SEEDS`). */
 export function isAnchor(id: string): boolean {
-  return /^sample-[a-z0-9]+#0$/.test(id);
+  const m = /^sample-[a-z0-9]+#(\d+)$/.exec(id);
+  return !!m && ANCHOR_SEEDS.includes(Number(m[1]));
 }
 
 /** Round to 4 significant digits (the fit is not more precise than that). */

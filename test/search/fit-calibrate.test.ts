@@ -163,14 +163,14 @@ test('a short calibration on tfjs-wasm reports predicted vs measured and yields 
   const wasm = parsed.runtimes['tfjs-wasm']!;
   assert.equal(wasm.throughputGops.conv.basis, 'measured');
   assert.equal(wasm.calibration?.shapes, report.fit.count);
-  assert.deepEqual(Object.keys(wasm.calibration?.anchors ?? {}), [], 'no unpruned sample was timed, so no anchor');
+  assert.deepEqual(Object.keys(wasm.calibration?.anchors ?? {}), ['sample-vgg#1'], 'the one anchor network timed');
   await assert.rejects(
     calibrateHost({ runtime: 'tfjs-webgl', warmup: 0, runs: 1, rounds: 1, statistic: 'median', residency: 'pool', probes, networks }),
     (e: unknown) => e instanceof Error && 'code' in e && e.code === 'BACKEND_UNAVAILABLE',
   );
 });
 
-test('a short onnxruntime-node calibration times each model alone at 1 thread and records the unpruned sample as an anchor', async () => {
+test('a short onnxruntime-node calibration times each model alone at 1 thread and records the sample networks as anchors', async () => {
   const probes = calibrationProbes().filter((p) => ['relu-chain-1', 'relu-chain-24', 'conv3x3s1-16x16x64-128', 'add-32x32x64'].includes(p.id));
   const [vgg] = await loadSampleBases();
   const networks = { fit: [pruneVariant(vgg!, 0), pruneVariant(vgg!, 1), pruneVariant(vgg!, 2)], check: [pruneVariant(vgg!, 2001)] };
@@ -180,7 +180,7 @@ test('a short onnxruntime-node calibration times each model alone at 1 thread an
   assert.ok([1, 8, 16].includes(report.coefficients.channelBlock), String(report.coefficients.channelBlock));
   const ort = ProfileSchema.parse(applyCalibration(loadProfile('host'), report)).runtimes['onnxruntime-node']!;
   const anchor = report.probes.find((p) => p.id === 'sample-vgg#0')!;
-  assert.deepEqual(Object.keys(ort.calibration?.anchors ?? {}), ['sample-vgg#0']);
+  assert.deepEqual(Object.keys(ort.calibration?.anchors ?? {}), ['sample-vgg#0', 'sample-vgg#1', 'sample-vgg#2']);
   assert.ok(Math.abs(ort.calibration!.anchors!['sample-vgg#0']! - anchor.minMs) <= 1e-3 * anchor.minMs);
   assert.equal(ort.channelBlock?.value, report.coefficients.channelBlock);
   assert.equal(ort.calibration?.residency, 'alone');

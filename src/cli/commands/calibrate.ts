@@ -88,7 +88,7 @@ export function register(program: Command): void {
     .requiredOption('--runtime <name>', `host runtime to measure: ${CALIBRATABLE.join(' | ')}`)
     .option('--profile <name>', 'profile to write the fitted coefficients into', 'host')
     .option('--warmup <n>', 'untimed runs before timing each probe', '3')
-    .option('--runs <n>', 'timed runs per model and round', '4')
+    .option('--runs <n>', 'timed runs per model and round', '6')
     .option('--rounds <n>', 'interleaved passes over all models (runs are pooled; spreads out a busy spell)', '8')
     .option('--statistic <s>', 'per-model figure to fit: min (default; robust to other load) | median', 'min')
     .option('--residency <r>', 'alone: each turn loads its model alone (default) | pool: all models stay loaded, turns interleave', 'alone')
