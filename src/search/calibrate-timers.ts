@@ -1,4 +1,4 @@
-// Host runtime timers for calibration: models stay loaded so timed runs of many models can interleave.
+// Host runtime timers for calibration and the latency bench: models timed in shuffled rounds, each alone or all kept loaded.
 import { buildGraph } from '../analyze/graph.ts';
 import { fail } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
