@@ -8,7 +8,7 @@ import { describeWork } from '../src/search/layer-work.ts';
 import { loadSampleBases, pruneVariant, type NetworkVariant } from '../src/search/latency-fit-set.ts';
 import { coefficientsOf, predictFromWork } from '../src/search/latency-model.ts';
 import { loadProfile } from '../src/search/load-targets.ts';
-import { ANCHOR_SEEDS } from '../src/search/calibrate.ts';
+import { ANCHOR_SEEDS, percentile } from '../src/search/calibrate.ts';
 
 /** The benchmark's variant seeds: disjoint from calibration's (0..12 fitted, 2001+ held out there). */
 export const BENCH_SEEDS = Array.from({ length: 15 }, (_, i) => 1001 + i);
@@ -67,20 +67,20 @@ export interface RuntimeBench {
 /** Share within 10%, median and p95 of |errors|. */
 function stats(errors: number[]): ErrorStats {
   const abs = errors.map(Math.abs).sort((a, b) => a - b);
-  const at = (q: number): number => abs[Math.min(abs.length - 1, Math.max(0, Math.ceil(q * abs.length) - 1))] ?? 0;
-  return { within10Pct: abs.filter((e) => e <= 10).length / Math.max(1, abs.length), medianAbsErrorPct: at(0.5), p95AbsErrorPct: at(0.95) };
+  return { within10Pct: abs.filter((e) => e <= 10).length / Math.max(1, abs.length), medianAbsErrorPct: percentile(abs, 0.5), p95AbsErrorPct: percentile(abs, 0.95) };
 }
 
 /** Minimum and median of runs. */
 function minAndMedian(runs: number[]): { minMs: number; medianMs: number } {
   const sorted = [...runs].sort((a, b) => a - b);
-  return { minMs: sorted[0] ?? 0, medianMs: sorted[Math.ceil(sorted.length / 2) - 1] ?? 0 };
+  return { minMs: sorted[0] ?? 0, medianMs: percentile(sorted, 0.5) };
 }
 
 /** Measure (rounds, as the profile's calibration did) and predict every variant on one host runtime, with the anchors timed alongside. */
 async function benchRuntime(runtime: RuntimeName, variants: NetworkVariant[], anchors: NetworkVariant[], rounds: number, runs: number): Promise<RuntimeBench> {
-  const model = loadProfile('host').runtimes[runtime];
-  const c = coefficientsOf(loadProfile('host'), runtime);
+  const profile = loadProfile('host');
+  const model = profile.runtimes[runtime];
+  const c = coefficientsOf(profile, runtime);
   const statistic = model?.calibration?.statistic ?? 'median';
   const residency = model?.calibration?.residency ?? 'pool';
   const recorded = model?.calibration?.anchors ?? {};

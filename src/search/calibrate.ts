@@ -117,7 +117,7 @@ function cpuSince(before: NodeJS.CpuUsage, startedMs: number): number {
 }
 
 /** Percentile of sorted values (nearest rank). */
-function percentile(sorted: number[], q: number): number {
+export function percentile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
 }
 

@@ -6,6 +6,7 @@ import type { Logger } from '../../core/logger.ts';
 import { HOST_RUNTIMES as CALIBRATABLE, ProfileSchema, parseConfig, type RuntimeName } from '../../core/schemas.ts';
 import type { CalibrationReport, ErrorSummary } from '../../search/calibrate.ts';
 import { loadProfile, profilePath } from '../../search/load-targets.ts';
+import { parseIntOption } from '../load-model.ts';
 import { action, printResult } from '../output.ts';
 
 /** Options of the calibrate command. */
@@ -19,13 +20,6 @@ interface CalibrateFlags {
   residency: string;
   threads?: string;
   write: boolean;
-}
-
-/** A positive integer option, or INVALID_ARGUMENT naming the flag. */
-function intOption(value: string, flag: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) fail('INVALID_ARGUMENT', { expected: `an integer ≥ ${min}`, found: value, where: flag, hint: `e.g. ${flag} 5` });
-  return n;
 }
 
 /** Progress on stderr (one rewritten line) when it is a terminal; nothing otherwise. */
@@ -111,12 +105,12 @@ export function register(program: Command): void {
         const { applyCalibration, calibrateHost } = await import('../../search/calibrate.ts');
         const report = await calibrateHost({
           runtime: flags.runtime as RuntimeName,
-          warmup: intOption(flags.warmup, '--warmup', 0),
-          runs: intOption(flags.runs, '--runs', 1),
-          rounds: intOption(flags.rounds, '--rounds', 1),
+          warmup: parseIntOption(flags.warmup, '--warmup', 0),
+          runs: parseIntOption(flags.runs, '--runs', 1),
+          rounds: parseIntOption(flags.rounds, '--rounds', 1),
           statistic: flags.statistic,
           residency: flags.residency,
-          ...(flags.threads !== undefined ? { threads: intOption(flags.threads, '--threads', 1) } : {}),
+          ...(flags.threads !== undefined ? { threads: parseIntOption(flags.threads, '--threads', 1) } : {}),
           logger: progressLogger,
         });
         let written: string | undefined;

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { fail } from '../../core/errors.ts';
 import { action, printResult, EXIT_CODES } from '../output.ts';
-import { loadModelArgument, parseNumberOption, readJsonOption } from '../load-model.ts';
+import { loadModelArgument, parseIntOption, parseNumberOption, readJsonOption } from '../load-model.ts';
 import { createCliLogger } from '../progress.ts';
 
 /** Options of the plan command. */
@@ -68,10 +68,7 @@ export function register(program: Command): void {
         let evaluate: ((b: typeof bundle) => Promise<number>) | undefined;
         if (opts.data) {
           const { candidateAccuracy, loadRunData } = await import('../../finetune/run-data.ts');
-          const searchImages = parseNumberOption(opts.searchImages, '--search-images');
-          if (!Number.isInteger(searchImages) || searchImages < 1) {
-            fail('INVALID_ARGUMENT', { expected: 'a whole number of images ≥ 1', found: opts.searchImages, where: '--search-images', hint: 'e.g. --search-images 512' });
-          }
+          const searchImages = parseIntOption(opts.searchImages, '--search-images', 1);
           evaluate = await candidateAccuracy(await loadRunData(bundle, opts.data, seed, searchImages, logger), seed);
         }
         const result = await planSearch({
