@@ -3,12 +3,12 @@ import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { buildGraph } from '../src/analyze/graph.ts';
 import type { RuntimeName } from '../src/core/schemas.ts';
-import { openHostTimer, timeInterleaved, type Residency } from '../src/search/calibrate-timers.ts';
-import { describeWork } from '../src/search/layer-work.ts';
-import { loadSampleBases, pruneVariant, type NetworkVariant } from '../src/search/latency-fit-set.ts';
-import { coefficientsOf, predictFromWork } from '../src/search/latency-model.ts';
-import { loadProfile } from '../src/search/load-targets.ts';
-import { ANCHOR_SEEDS, percentile } from '../src/search/calibrate.ts';
+import { openHostTimer, timeInterleaved, type Residency } from '../src/latency/calibration/calibrate-timers.ts';
+import { describeWork } from '../src/latency/layer-work.ts';
+import { loadSampleBases, pruneVariant, type NetworkVariant } from '../src/latency/calibration/latency-fit-set.ts';
+import { coefficientsOf, predictFromWork } from '../src/latency/latency-model.ts';
+import { loadProfile } from '../src/targets/load-targets.ts';
+import { ANCHOR_SEEDS, percentile } from '../src/latency/calibration/calibrate.ts';
 
 /** The benchmark's variant seeds: disjoint from calibration's (0..12 fitted, 2001+ held out there). */
 export const BENCH_SEEDS = Array.from({ length: 15 }, (_, i) => 1001 + i);

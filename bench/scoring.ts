@@ -1,6 +1,6 @@
 // Benchmark: time to score VGG-16 and ResNet-56 with each criterion (goal: FSCL well under 1 s).
 import { performance } from 'node:perf_hooks';
-import { readBundle } from '../src/load/read-bundle.ts';
+import { readBundle } from '../src/bundle/read-bundle.ts';
 import { analyzeModel } from '../src/analyze/analyze-model.ts';
 import { scoreModel } from '../src/score/score-model.ts';
 import { ensureFixture } from '../test/fixtures/build-fixtures.ts';

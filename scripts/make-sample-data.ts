@@ -4,7 +4,7 @@
 import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { shuffledIndices } from '../src/finetune/dataset.ts';
+import { shuffledIndices } from '../src/data/dataset.ts';
 
 const { values } = parseArgs({ options: { from: { type: 'string', default: '../shared/datasets/cifar10' }, to: { type: 'string', default: 'samples/data' } } });
 const PER_CLASS = { train: 500, test: 100 } as const;

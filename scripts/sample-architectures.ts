@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRandom, normalSample } from '../src/core/random.ts';
 import type { ModelBundle } from '../src/core/types.ts';
-import { bundleFromArtifacts } from '../src/load/artifacts.ts';
+import { bundleFromArtifacts } from '../src/bundle/artifacts.ts';
 
 /** A VGG conv plan: channel counts, `M` = 2×2 max pool. */
 export type VggPlan = Array<number | 'M'>;

@@ -4,9 +4,9 @@ export { EdgePruneError, type ErrorCode } from './core/errors.ts';
 export { silentLogger, type Logger, type ProgressEvent } from './core/logger.ts';
 
 // load
-export { readBundle } from './load/read-bundle.ts';
-export { writeBundle, type WriteOptions } from './load/write-bundle.ts';
-export { bundleFromArtifacts, bundleToArtifacts } from './load/artifacts.ts';
+export { readBundle } from './bundle/read-bundle.ts';
+export { writeBundle, type WriteOptions } from './bundle/write-bundle.ts';
+export { bundleFromArtifacts, bundleToArtifacts } from './bundle/artifacts.ts';
 
 // analyze
 export { analyzeModel, describeGroups, type Analysis } from './analyze/analyze-model.ts';
@@ -22,9 +22,9 @@ export type { Criterion, ScoreContext } from './score/criterion.ts';
 // search
 export { planSearch, type PlanSearchOptions, type PlanSearchResult, type SearchMode } from './search/plan-search.ts';
 export { planFromRatios, type DropRatios } from './search/ratio-plan.ts';
-export { loadTarget, loadProfile, listTargets, type LoadedTarget } from './search/load-targets.ts';
-export { predictLatency, type LatencyPrediction } from './search/latency-model.ts';
-export type { Budget, Resources } from './search/budget.ts';
+export { loadTarget, loadProfile, listTargets, type LoadedTarget } from './targets/load-targets.ts';
+export { predictLatency, type LatencyPrediction } from './latency/latency-model.ts';
+export type { Budget, Resources } from './targets/budget.ts';
 
 // prune
 export { applyPlan } from './prune/apply-plan.ts';

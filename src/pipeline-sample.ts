@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Budget } from './search/budget.ts';
+import type { Budget } from './targets/budget.ts';
 
 /** The package folder (holds samples/, targets/, profiles/). */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');

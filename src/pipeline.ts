@@ -4,15 +4,15 @@ import { join, resolve } from 'node:path';
 import type { ModelBundle } from './core/types.ts';
 import { silentLogger, type Logger } from './core/logger.ts';
 import { writeFileAtomic, writeJsonAtomic } from './core/atomic-write.ts';
-import { readBundle } from './load/read-bundle.ts';
-import { writeBundle } from './load/write-bundle.ts';
+import { readBundle } from './bundle/read-bundle.ts';
+import { writeBundle } from './bundle/write-bundle.ts';
 import { analyzeModel } from './analyze/analyze-model.ts';
 import { applyPlan } from './prune/apply-plan.ts';
-import { loadTarget } from './search/load-targets.ts';
+import { loadTarget } from './targets/load-targets.ts';
 import { planSearch, type SearchMode } from './search/plan-search.ts';
-import { predictLatency } from './search/latency-model.ts';
-import { predictOnTarget } from './search/target-predictor.ts';
-import type { Budget } from './search/budget.ts';
+import { predictLatency } from './latency/latency-model.ts';
+import { predictOnTarget } from './latency/target-predictor.ts';
+import type { Budget } from './targets/budget.ts';
 import { buildReport } from './report/build-report.ts';
 import { renderHtml } from './report/render-html.ts';
 import type { MeasuredLatency, Report } from './report/report-types.ts';
@@ -75,7 +75,7 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
 
   const bundle = await stage('load', 1, () => readBundle(modelPath));
   const before = await stage('analyze', 2, async () => analyzeModel(bundle, { lockUnknown: options.lockUnknown === true }));
-  const data = dataPath ? await stage('load data', 3, async () => (await import('./finetune/run-data.ts')).loadRunData(bundle, dataPath, seed, options.searchImages ?? 512, logger)) : undefined;
+  const data = dataPath ? await stage('load data', 3, async () => (await import('./data/run-data.ts')).loadRunData(bundle, dataPath, seed, options.searchImages ?? 512, logger)) : undefined;
   if (!data) notes.push('No data was given: the search compared candidates by output fidelity to the original on seeded inputs, and fine-tuning was skipped.');
   const accuracyOf = async (b: ModelBundle): Promise<number | null> => {
     if (!data) return null;
@@ -85,7 +85,7 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
   const accuracyBefore = await accuracyOf(bundle);
 
   const search = await stage('score + search', 4, async () => {
-    const evaluate = data ? await (await import('./finetune/run-data.ts')).candidateAccuracy(data, seed) : undefined;
+    const evaluate = data ? await (await import('./data/run-data.ts')).candidateAccuracy(data, seed) : undefined;
     return planSearch({
       bundle, analysis: before, target, budget, criterion: options.criterion ?? 'fscl', mode: options.search ?? 'netadapt', seed, outDir, logger,
       ...(evaluate ? { evaluate } : {}), ...(options.resume ? { resume: true } : {}),

@@ -3,7 +3,7 @@
 //   node --import tsx bench/criteria/measure-child.ts '{"dirs":["a","b"],"rounds":4,"runs":15,"warmup":5}'
 //
 // Prints one JSON line: { "tfjs": [[ms...], [ms...]], "onnx": [[...], [...]], "runtimes": {...} }.
-import { loadTarget } from '../../src/search/load-targets.ts';
+import { loadTarget } from '../../src/targets/load-targets.ts';
 import { readExportedBundle } from '../../src/verify/export-folder.ts';
 import { measureLocal } from '../../src/verify/local.ts';
 

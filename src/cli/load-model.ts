@@ -1,7 +1,7 @@
 // CLI helpers shared by commands: read a model argument and a JSON file argument.
 import { readFile } from 'node:fs/promises';
 import { fail } from '../core/errors.ts';
-import { MAX_JSON_DEPTH, jsonDepth, readBundle } from '../load/read-bundle.ts';
+import { MAX_JSON_DEPTH, jsonDepth, readBundle } from '../bundle/read-bundle.ts';
 import type { ModelBundle } from '../core/types.ts';
 
 /** Read the model named on the command line. */

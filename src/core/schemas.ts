@@ -10,7 +10,7 @@ export type RuntimeName = (typeof RUNTIMES)[number];
 export const HOST_RUNTIMES = ['tfjs-wasm', 'onnxruntime-node'] as const;
 
 /**
- * Kinds of work the latency model tells apart (src/search/layer-work.ts maps layers to them):
+ * Kinds of work the latency model tells apart (src/latency/layer-work.ts maps layers to them):
  * `conv`, `depthwise` and `dense` count multiply-accumulates; the others count elements:
  * `batchnorm`; `clip` is a relu6 activation function (fused into a layer's `activation` or an
  * Activation layer); `activation` any other non-ReLU activation function (sigmoid, tanh, softmax,

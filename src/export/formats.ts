@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Graph, JsonObject, ModelBundle, WeightEntry } from '../core/types.ts';
-import { serializeBundle } from '../load/write-bundle.ts';
+import { serializeBundle } from '../bundle/write-bundle.ts';
 import { predictGraphModelFromDisk, predictLayersModelFromDisk } from '../runtime/graph-model.ts';
 import { ensureBackend } from '../runtime/layers-model.ts';
 import { createOnnxSession } from '../runtime/onnx-session.ts';

@@ -1,8 +1,8 @@
 // Builds a TF.js graph model (GraphDef nodes + weights manifest) from a graph whose BatchNormalization is folded.
 import { fail } from '../core/errors.ts';
 import type { Graph, JsonObject, WeightEntry } from '../core/types.ts';
-import { DEFAULT_SHARD_BYTES } from '../load/write-bundle.ts';
-import { encodeWeightsAs } from '../load/quantize.ts';
+import { DEFAULT_SHARD_BYTES } from '../bundle/write-bundle.ts';
+import { encodeWeightsAs } from '../bundle/quantize.ts';
 import { addTfNode, attr, createTfEmitContext, createTfGraphState, type TfGraphState, type TfNode } from './graph-context.ts';
 import { GRAPH_EMITTERS } from './graph-emitters.ts';
 

@@ -1,7 +1,7 @@
 // ONNX protobuf pieces: tensors (float32, float16, uint8, int64), attributes and value infos, built with onnx-proto.
 import onnxProto from 'onnx-proto';
 import type { onnx as OnnxTypes } from 'onnx-proto';
-import { floatToHalf } from '../load/weights-codec.ts';
+import { floatToHalf } from '../bundle/weights-codec.ts';
 
 const { onnx } = onnxProto;
 

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../core/atomic-write.ts';
 import { fail } from '../core/errors.ts';
 import type { ModelBundle, WeightEntry } from '../core/types.ts';
-import { readBundle } from '../load/read-bundle.ts';
-import { writeBundle } from '../load/write-bundle.ts';
+import { readBundle } from '../bundle/read-bundle.ts';
+import { writeBundle } from '../bundle/write-bundle.ts';
 
 /** One finished epoch in the training history. */
 export interface EpochRecord {

@@ -6,11 +6,11 @@ import type { ModelBundle } from '../core/types.ts';
 import { ensureTrainingBackend } from '../runtime/train-backend.ts';
 import { evaluateAccuracy, requireDataFitsModel } from '../runtime/train-eval.ts';
 import { createTrainer, type Trainer } from '../runtime/training.ts';
-import { requireTeacherFits } from './class-check.ts';
-import { cosineLearningRate, fillBatch, STANDARD_AUGMENTATION, stepRandom, type Augmentation } from './batches.ts';
+import { requireTeacherFits } from '../data/class-check.ts';
+import { cosineLearningRate, fillBatch, STANDARD_AUGMENTATION, stepRandom, type Augmentation } from '../data/batches.ts';
 import { readCheckpoint, writeCheckpoint, type EpochRecord, type TrainingState } from './checkpoint.ts';
-import { countImages, imageBytes, requireCompatible, shuffledIndices, type ImageDataset } from './dataset.ts';
-import { DEFAULT_NORMALIZATION, normalizationTable, readNormalization, type Normalization } from './normalization.ts';
+import { countImages, imageBytes, requireCompatible, shuffledIndices, type ImageDataset } from '../data/dataset.ts';
+import { DEFAULT_NORMALIZATION, normalizationTable, readNormalization, type Normalization } from '../data/normalization.ts';
 import { formatDuration } from './progress.ts';
 import { computeRunKey } from './run-key.ts';
 

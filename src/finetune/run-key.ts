@@ -1,7 +1,7 @@
 // The identity of a training run (data, model, settings), so --resume only continues the same run.
 import { createHash } from 'node:crypto';
 import type { ModelBundle } from '../core/types.ts';
-import type { ImageDataset } from './dataset.ts';
+import type { ImageDataset } from '../data/dataset.ts';
 
 /** Feed a bundle's topology and weight values into a hash. */
 function hashBundle(hash: ReturnType<typeof createHash>, bundle: ModelBundle): void {

@@ -1,7 +1,7 @@
 // Assembles the Report from the stages' outputs: analyses before/after, predictions, search rounds, accuracy, measurements.
 import type { Analysis } from '../analyze/analyze-model.ts';
-import type { LatencyPrediction } from '../search/latency-model.ts';
-import type { Resources } from '../search/budget.ts';
+import type { LatencyPrediction } from '../latency/latency-model.ts';
+import type { Resources } from '../targets/budget.ts';
 import type { HistoryRound } from '../search/history.ts';
 import type { BudgetVerdict, LayerRow, MeasuredLatency, Report } from './report-types.ts';
 

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { EdgePruneError, fail } from '../core/errors.ts';
-import { resolveInside } from '../load/safe-path.ts';
+import { resolveInside } from '../bundle/safe-path.ts';
 import { ensureBackend, runLayersModel } from './layers-model.ts';
 
 /**

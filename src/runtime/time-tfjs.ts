@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fail } from '../core/errors.ts';
 import type { JsonObject, ModelBundle } from '../core/types.ts';
-import { bundleFromArtifacts } from '../load/artifacts.ts';
+import { bundleFromArtifacts } from '../bundle/artifacts.ts';
 import { ensureBackend, toLayersModel } from './layers-model.ts';
 
 /** How many runs to make. */

@@ -1,9 +1,9 @@
 // BatchNormalization statistics re-estimation: exact averages of batch means and variances over N batches.
 import * as tf from '@tensorflow/tfjs';
 import type { ModelBundle } from '../core/types.ts';
-import { fillBatch } from '../finetune/batches.ts';
-import { countImages, imageBytes, shuffledIndices, type ImageDataset } from '../finetune/dataset.ts';
-import { DEFAULT_NORMALIZATION, normalizationTable, readNormalization, type Normalization } from '../finetune/normalization.ts';
+import { fillBatch } from '../data/batches.ts';
+import { countImages, imageBytes, shuffledIndices, type ImageDataset } from '../data/dataset.ts';
+import { DEFAULT_NORMALIZATION, normalizationTable, readNormalization, type Normalization } from '../data/normalization.ts';
 import { ensureTrainingBackend } from './train-backend.ts';
 import { requireDataFitsModel } from './train-eval.ts';
 import { buildTrainableModel, readModelWeights } from './train-model.ts';

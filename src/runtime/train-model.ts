@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { EdgePruneError, fail } from '../core/errors.ts';
 import type { ModelBundle, WeightEntry } from '../core/types.ts';
-import { bundleToArtifacts } from '../load/artifacts.ts';
+import { bundleToArtifacts } from '../bundle/artifacts.ts';
 import { buildGraph } from '../analyze/graph.ts';
 
 /**

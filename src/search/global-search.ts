@@ -1,6 +1,6 @@
 // The fast `global` search: scores normalized per group, one threshold found by bisection to meet the budgets.
 import type { ChannelGroup, Graph, PrunePlan, Scores } from '../core/types.ts';
-import { budgetsMet, type Budget, type ResourcePredictor, type Resources } from './budget.ts';
+import { budgetsMet, type Budget, type ResourcePredictor, type Resources } from '../targets/budget.ts';
 import { minimumKeep, planOf, type KeepState } from './keep-state.ts';
 import { shrinkGraph } from './shrink-graph.ts';
 

@@ -6,7 +6,7 @@ import { analyzeModel } from '../analyze/analyze-model.ts';
 import { applyPlan } from '../prune/apply-plan.ts';
 import { scoreModel } from '../score/score-model.ts';
 import { lowestIndices } from './ratio-plan.ts';
-import { budgetsMet, worstResource, type Budget, type Resource, type ResourcePredictor, type Resources } from './budget.ts';
+import { budgetsMet, worstResource, type Budget, type Resource, type ResourcePredictor, type Resources } from '../targets/budget.ts';
 import { appendRound, readHistory, rewriteHistory, type HistoryRound } from './history.ts';
 import { allowedKeeps, fullKeepState, minimumKeep, planOf, type KeepState } from './keep-state.ts';
 import { shrinkGraph } from './shrink-graph.ts';

@@ -7,12 +7,12 @@ import type { Analysis } from '../analyze/analyze-model.ts';
 import { scoreModel } from '../score/score-model.ts';
 import { countMacs } from '../analyze/cost.ts';
 import { shrinkGraph } from './shrink-graph.ts';
-import { budgetsMet, type Budget, type Resources } from './budget.ts';
+import { budgetsMet, type Budget, type Resources } from '../targets/budget.ts';
 import { searchGlobal } from './global-search.ts';
 import { fidelityEvaluator, seededInputs } from './fidelity.ts';
-import type { LoadedTarget } from './load-targets.ts';
+import type { LoadedTarget } from '../targets/load-targets.ts';
 import { searchNetAdapt } from './netadapt.ts';
-import { resourcePredictor } from './target-predictor.ts';
+import { resourcePredictor } from '../latency/target-predictor.ts';
 import { planFromRatios, type DropRatios } from './ratio-plan.ts';
 import type { HistoryRound } from './history.ts';
 

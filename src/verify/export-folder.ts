@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { fail } from '../core/errors.ts';
 import type { RuntimeName, Target } from '../core/schemas.ts';
-import { resolveInside } from '../load/safe-path.ts';
+import { resolveInside } from '../bundle/safe-path.ts';
 import type { BundleFormat } from './types.ts';
 
 /** One file of the chosen bundle. */

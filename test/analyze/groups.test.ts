@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readBundle } from '../../src/load/read-bundle.ts';
+import { readBundle } from '../../src/bundle/read-bundle.ts';
 import { analyzeModel, describeGroups } from '../../src/analyze/analyze-model.ts';
 import { ensureFixture, FIXTURE_NAMES } from '../fixtures/build-fixtures.ts';
 

@@ -5,11 +5,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readBundle } from '../../src/load/read-bundle.ts';
+import { readBundle } from '../../src/bundle/read-bundle.ts';
 import { analyzeModel } from '../../src/analyze/analyze-model.ts';
 import { createOnnxSession } from '../../src/runtime/onnx-session.ts';
-import { loadTarget } from '../../src/search/load-targets.ts';
-import { predictOnTarget } from '../../src/search/target-predictor.ts';
+import { loadTarget } from '../../src/targets/load-targets.ts';
+import { predictOnTarget } from '../../src/latency/target-predictor.ts';
 import { ensureFixture } from '../fixtures/build-fixtures.ts';
 import { makeTinyCifar } from './tiny-data.ts';
 

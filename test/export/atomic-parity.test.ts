@@ -10,7 +10,7 @@ import { isEdgePruneError } from '../../src/core/errors.ts';
 import { writeFolderAtomically } from '../../src/export/atomic-dir.ts';
 import { exportBundle } from '../../src/export/export-bundle.ts';
 import { assertParity, compareOutputs, convertNchwToNhwc, convertNhwcToNchw, createSeededInput } from '../../src/export/parity.ts';
-import { readBundle } from '../../src/load/read-bundle.ts';
+import { readBundle } from '../../src/bundle/read-bundle.ts';
 import { ensureFixture } from '../fixtures/build-fixtures.ts';
 import { tempFolder } from './helpers.ts';
 

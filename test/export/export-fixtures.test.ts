@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readBundle } from '../../src/load/read-bundle.ts';
+import { readBundle } from '../../src/bundle/read-bundle.ts';
 import { exportBundle } from '../../src/export/export-bundle.ts';
 import { printOnnxModel } from '../../src/export/onnx-text.ts';
 import { PARITY_TOLERANCE } from '../../src/export/parity.ts';

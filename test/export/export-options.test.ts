@@ -11,7 +11,7 @@ import { exportBundle } from '../../src/export/export-bundle.ts';
 import { foldBatchNorm } from '../../src/export/fold-bn.ts';
 import { buildOnnxModel } from '../../src/export/onnx-graph.ts';
 import { printOnnxModel } from '../../src/export/onnx-text.ts';
-import { readBundle } from '../../src/load/read-bundle.ts';
+import { readBundle } from '../../src/bundle/read-bundle.ts';
 import { ensureFixture } from '../fixtures/build-fixtures.ts';
 import { assertGolden, bundleFromModel, tempFolder } from './helpers.ts';
 import { buildLayerVariants } from './layer-variants.ts';

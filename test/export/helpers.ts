@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import onnxProto from 'onnx-proto';
 import type { ModelBundle } from '../../src/core/types.ts';
-import { bundleFromArtifacts } from '../../src/load/artifacts.ts';
+import { bundleFromArtifacts } from '../../src/bundle/artifacts.ts';
 import { ensureBackend } from '../../src/runtime/layers-model.ts';
 import { buildGraph } from '../../src/analyze/graph.ts';
 import { buildOnnxModel, type OnnxBuildOptions } from '../../src/export/onnx-graph.ts';

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeBundle } from '../../src/load/write-bundle.ts';
+import { writeBundle } from '../../src/bundle/write-bundle.ts';
 import { copyCifarSubset, makeTempDir, makeTinyCnn, removeDir } from './helpers.ts';
 
 /** Run the CLI and capture its output. */

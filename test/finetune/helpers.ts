@@ -3,7 +3,7 @@ import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModelBundle } from '../../src/core/types.ts';
-import { withEdgePruneMeta } from '../../src/finetune/normalization.ts';
+import { withEdgePruneMeta } from '../../src/data/normalization.ts';
 import { ensureTrainingBackend } from '../../src/runtime/train-backend.ts';
 import { buildSampleVgg, initializeWeights, toBundle } from '../../scripts/sample-architectures.ts';
 

@@ -2,10 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { fillBatch } from '../../src/finetune/batches.ts';
-import { sampleDataset, type ImageDataset } from '../../src/finetune/dataset.ts';
-import { loadImageFolder } from '../../src/finetune/image-folder.ts';
-import { normalizationTable } from '../../src/finetune/normalization.ts';
+import { fillBatch } from '../../src/data/batches.ts';
+import { sampleDataset, type ImageDataset } from '../../src/data/dataset.ts';
+import { loadImageFolder } from '../../src/data/image-folder.ts';
+import { normalizationTable } from '../../src/data/normalization.ts';
 import { reestimateBatchNorm } from '../../src/runtime/train-bn.ts';
 import { evaluateAccuracy } from '../../src/runtime/train-eval.ts';
 import { buildTrainableModel } from '../../src/runtime/train-model.ts';
@@ -28,7 +28,7 @@ test('reestimateBatchNorm sets the first BN layer to the exact average of its ba
   // Independent reference: conv1 outputs (nothing before bn1 depends on BN mode), per-batch moments.
   const model = await buildTrainableModel(bundle);
   const conv1 = tf.model({ inputs: model.inputs, outputs: model.getLayer('conv1').output as tf.SymbolicTensor });
-  const { shuffledIndices } = await import('../../src/finetune/dataset.ts');
+  const { shuffledIndices } = await import('../../src/data/dataset.ts');
   const order = shuffledIndices(data.labels.length, 9);
   const lut = normalizationTable(CIFAR_NORMALIZATION, 3);
   const input = new Float32Array(batch * 3072);

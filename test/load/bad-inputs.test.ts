@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, writeFile, cp, truncate, symlink, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readBundle } from '../../src/load/read-bundle.ts';
+import { readBundle } from '../../src/bundle/read-bundle.ts';
 import { analyzeModel } from '../../src/analyze/analyze-model.ts';
 import { EdgePruneError } from '../../src/core/errors.ts';
 import { ensureFixture } from '../fixtures/build-fixtures.ts';

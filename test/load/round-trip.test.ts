@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readBundle } from '../../src/load/read-bundle.ts';
-import { writeBundle } from '../../src/load/write-bundle.ts';
+import { readBundle } from '../../src/bundle/read-bundle.ts';
+import { writeBundle } from '../../src/bundle/write-bundle.ts';
 import { ensureFixture, FIXTURE_NAMES } from '../fixtures/build-fixtures.ts';
 
 for (const name of FIXTURE_NAMES) {

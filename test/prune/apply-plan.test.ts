@@ -1,7 +1,7 @@
 // applyPlan is pure, exact on shapes and configs, and rejects malformed plans with INVALID_PLAN.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readBundle } from '../../src/load/read-bundle.ts';
+import { readBundle } from '../../src/bundle/read-bundle.ts';
 import { analyzeModel } from '../../src/analyze/analyze-model.ts';
 import { applyPlan } from '../../src/prune/apply-plan.ts';
 import { EdgePruneError } from '../../src/core/errors.ts';

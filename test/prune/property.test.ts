@@ -5,7 +5,7 @@ import type { ChannelGroup, Member, ModelBundle, PrunePlan } from '../../src/cor
 import { countCost } from '../../src/analyze/cost.ts';
 import { buildGraph } from '../../src/analyze/graph.ts';
 import { findGroups } from '../../src/analyze/groups.ts';
-import { readBundle } from '../../src/load/read-bundle.ts';
+import { readBundle } from '../../src/bundle/read-bundle.ts';
 import { applyPlan } from '../../src/prune/apply-plan.ts';
 import { predict } from '../../src/runtime/layers-model.ts';
 import { FIXTURE_NAMES, ensureFixture, fixtureInputShape, type FixtureName } from '../fixtures/build-fixtures.ts';

@@ -3,7 +3,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { analyzeModel } from '../../src/analyze/analyze-model.ts';
 import type { ChannelGroup } from '../../src/core/types.ts';
-import { readBundle } from '../../src/load/read-bundle.ts';
+import { readBundle } from '../../src/bundle/read-bundle.ts';
 import { ensureFixture, type FixtureName } from '../fixtures/build-fixtures.ts';
 import { json, type FileSpec } from './case-types.ts';
 

@@ -2,8 +2,8 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ErrorCode } from '../../src/core/errors.ts';
-import { serializeBundle } from '../../src/load/write-bundle.ts';
-import { readBundle } from '../../src/load/read-bundle.ts';
+import { serializeBundle } from '../../src/bundle/write-bundle.ts';
+import { readBundle } from '../../src/bundle/read-bundle.ts';
 import { bytes, json, type CorpusCase, type Expectation, type FileSpec } from './case-types.ts';
 import { editModel, firstShard, specsOf, weightOffset, type BaseFixture, type Json } from './corpus-base.ts';
 

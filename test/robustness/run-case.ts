@@ -6,9 +6,9 @@ import { writeJsonAtomic } from '../../src/core/atomic-write.ts';
 import { isEdgePruneError, type EdgePruneError } from '../../src/core/errors.ts';
 import { hashString } from '../../src/core/random.ts';
 import type { PrunePlan } from '../../src/core/types.ts';
-import { readBundle } from '../../src/load/read-bundle.ts';
-import { requireSeparateOutput } from '../../src/load/safe-path.ts';
-import { writeBundle } from '../../src/load/write-bundle.ts';
+import { readBundle } from '../../src/bundle/read-bundle.ts';
+import { requireSeparateOutput } from '../../src/bundle/safe-path.ts';
+import { writeBundle } from '../../src/bundle/write-bundle.ts';
 import { applyPlan } from '../../src/prune/apply-plan.ts';
 import { CRITERIA, scoreModel } from '../../src/score/score-model.ts';
 import { planFromRatios, type DropRatios } from '../../src/search/ratio-plan.ts';
@@ -89,7 +89,7 @@ export async function checkOutput(outDir: string): Promise<string | undefined> {
 
 /** Load a profile or target with the case folder as the config root. */
 async function runConfig(c: CorpusCase, m: Materialized): Promise<string[]> {
-  const mod = await import('../../src/search/load-targets.ts');
+  const mod = await import('../../src/targets/load-targets.ts');
   const path = join(m.dir, c.run.config as string);
   if (c.kind === 'profile') mod.loadProfile(path, { root: m.dir });
   else mod.loadTarget(path, { root: m.dir });
@@ -98,8 +98,8 @@ async function runConfig(c: CorpusCase, m: Materialized): Promise<string[]> {
 
 /** Kinds whose library entry point exists in this checkout. */
 export function kindAvailable(kind: CaseKind): boolean {
-  if (kind === 'target' || kind === 'profile') return existsSync(new URL('../../src/search/load-targets.ts', import.meta.url));
-  if (kind === 'data') return existsSync(new URL('../../src/finetune/load-data.ts', import.meta.url));
+  if (kind === 'target' || kind === 'profile') return existsSync(new URL('../../src/targets/load-targets.ts', import.meta.url));
+  if (kind === 'data') return existsSync(new URL('../../src/data/load-data.ts', import.meta.url));
   return true;
 }
 

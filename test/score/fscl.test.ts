@@ -1,7 +1,7 @@
 // FSCL against its two oracles: the impulse response of a pruned linear chain, and the literal formula on every fixture.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readBundle } from '../../src/load/read-bundle.ts';
+import { readBundle } from '../../src/bundle/read-bundle.ts';
 import { analyzeModel } from '../../src/analyze/analyze-model.ts';
 import { scoreModel } from '../../src/score/score-model.ts';
 import { applyPlan } from '../../src/prune/apply-plan.ts';

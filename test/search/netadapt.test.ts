@@ -5,12 +5,12 @@ import { spawnSync } from 'node:child_process';
 import { appendFile, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readBundle } from '../../src/load/read-bundle.ts';
+import { readBundle } from '../../src/bundle/read-bundle.ts';
 import { analyzeModel } from '../../src/analyze/analyze-model.ts';
 import { applyPlan } from '../../src/prune/apply-plan.ts';
-import { loadTarget } from '../../src/search/load-targets.ts';
+import { loadTarget } from '../../src/targets/load-targets.ts';
 import { planSearch } from '../../src/search/plan-search.ts';
-import { predictOnTarget } from '../../src/search/target-predictor.ts';
+import { predictOnTarget } from '../../src/latency/target-predictor.ts';
 import { ensureFixture } from '../fixtures/build-fixtures.ts';
 
 /** The mobilenetv2 fixture, analyzed, with the host target. */

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EdgePruneError } from '../../src/core/errors.ts';
 import { ProfileSchema, TargetSchema, parseConfig } from '../../src/core/schemas.ts';
-import { PACKAGE_ROOT, listProfiles, listTargets, loadProfile, loadTarget } from '../../src/search/load-targets.ts';
+import { PACKAGE_ROOT, listProfiles, listTargets, loadProfile, loadTarget } from '../../src/targets/load-targets.ts';
 
 const REQUIRED_PROFILES = ['pixel7', 'pixel6', 'galaxy-s23', 'iphone-15', 'raspberry-pi-5', 'jetson-orin-nano', 'host'];
 const REQUIRED_TARGETS = ['pixel7', 'pixel7-webgl', 'pixel7-onnx', 'iphone-15', 'raspberry-pi-5', 'host'];

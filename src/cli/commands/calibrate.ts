@@ -4,8 +4,8 @@ import { writeJsonAtomic } from '../../core/atomic-write.ts';
 import { fail } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { HOST_RUNTIMES as CALIBRATABLE, ProfileSchema, parseConfig, type RuntimeName } from '../../core/schemas.ts';
-import type { CalibrationReport, ErrorSummary } from '../../search/calibrate.ts';
-import { loadProfile, profilePath } from '../../search/load-targets.ts';
+import type { CalibrationReport, ErrorSummary } from '../../latency/calibration/calibrate.ts';
+import { loadProfile, profilePath } from '../../targets/load-targets.ts';
 import { parseIntOption } from '../load-model.ts';
 import { action, printResult } from '../output.ts';
 
@@ -102,7 +102,7 @@ export function register(program: Command): void {
         }
         const profile = loadProfile(flags.profile);
         // Loaded here, not at startup: it pulls in tfjs and onnxruntime.
-        const { applyCalibration, calibrateHost } = await import('../../search/calibrate.ts');
+        const { applyCalibration, calibrateHost } = await import('../../latency/calibration/calibrate.ts');
         const report = await calibrateHost({
           runtime: flags.runtime as RuntimeName,
           warmup: parseIntOption(flags.warmup, '--warmup', 0),

@@ -1,6 +1,6 @@
 // `edge-prune eval`: top-1 accuracy of a model on an image folder or IDX files.
 import type { Command } from 'commander';
-import { readNormalization } from '../../finetune/normalization.ts';
+import { readNormalization } from '../../data/normalization.ts';
 import { loadModelArgument, parseNumberOption } from '../load-model.ts';
 import { action, printResult } from '../output.ts';
 import { createCliLogger } from '../progress.ts';
@@ -24,7 +24,7 @@ export function register(program: Command): void {
       action(async (modelPath: string, opts: EvalCliOptions, cmd: Command) => {
         const global = cmd.optsWithGlobals() as { json?: boolean };
         const logger = createCliLogger(global.json === true);
-        const { evaluationSplit } = await import('../../finetune/load-data.ts');
+        const { evaluationSplit } = await import('../../data/load-data.ts');
         const { evaluateAccuracy } = await import('../../runtime/train-eval.ts');
         const bundle = await loadModelArgument(modelPath);
         const normalization = normalizationFromFlags(opts) ?? readNormalization(bundle);

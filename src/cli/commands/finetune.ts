@@ -5,10 +5,10 @@ import { writeJsonAtomic } from '../../core/atomic-write.ts';
 import { fail } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ModelBundle } from '../../core/types.ts';
-import type { DataSplits } from '../../finetune/load-data.ts';
-import { readClassNames, readNormalization, withEdgePruneMeta, type Normalization } from '../../finetune/normalization.ts';
+import type { DataSplits } from '../../data/load-data.ts';
+import { readClassNames, readNormalization, withEdgePruneMeta, type Normalization } from '../../data/normalization.ts';
 import { formatDuration } from '../../finetune/progress.ts';
-import { writeBundle } from '../../load/write-bundle.ts';
+import { writeBundle } from '../../bundle/write-bundle.ts';
 import { loadModelArgument, parseNumberOption } from '../load-model.ts';
 import { createCliLogger } from '../progress.ts';
 import { action, printResult } from '../output.ts';
@@ -53,7 +53,7 @@ export function normalizationFromFlags(opts: DataCliOptions): Normalization | un
 
 /** Load the data for a model (see loadDataForModel) with the CLI's cache flags. */
 export async function loadDataFor(bundle: ModelBundle, opts: DataCliOptions, purpose: 'training' | 'evaluation', logger?: Logger): Promise<DataSplits> {
-  const { loadDataForModel } = await import('../../finetune/load-data.ts');
+  const { loadDataForModel } = await import('../../data/load-data.ts');
   return loadDataForModel(bundle, opts.data, { purpose, cacheDir: opts.cache ? opts.cacheDir : false, ...(logger ? { logger } : {}) });
 }
 
@@ -102,8 +102,8 @@ export function register(program: Command): void {
         const global = cmd.optsWithGlobals() as { json?: boolean };
         const logger = createCliLogger(global.json === true);
         const { finetune } = await import('../../finetune/finetune.ts');
-        const { trainingSplits } = await import('../../finetune/load-data.ts');
-        const { requireTeacherFits } = await import('../../finetune/class-check.ts');
+        const { trainingSplits } = await import('../../data/load-data.ts');
+        const { requireTeacherFits } = await import('../../data/class-check.ts');
         const num = (v: string, flag: string): number => parseNumberOption(v, flag);
         let bundle = await loadModelArgument(modelPath);
         const teacher = opts.teacher ? await loadModelArgument(opts.teacher) : undefined;

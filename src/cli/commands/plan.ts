@@ -47,7 +47,7 @@ export function register(program: Command): void {
     .action(
       action(async (modelPath: string, opts: PlanOptions, cmd: Command) => {
         const { analyzeModel } = await import('../../analyze/analyze-model.ts');
-        const { loadTarget } = await import('../../search/load-targets.ts');
+        const { loadTarget } = await import('../../targets/load-targets.ts');
         const { planSearch } = await import('../../search/plan-search.ts');
         const mode = opts.search;
         if (mode !== 'netadapt' && mode !== 'global' && mode !== 'manual') {
@@ -67,7 +67,7 @@ export function register(program: Command): void {
         const seed = parseNumberOption(opts.seed, '--seed');
         let evaluate: ((b: typeof bundle) => Promise<number>) | undefined;
         if (opts.data) {
-          const { candidateAccuracy, loadRunData } = await import('../../finetune/run-data.ts');
+          const { candidateAccuracy, loadRunData } = await import('../../data/run-data.ts');
           const searchImages = parseIntOption(opts.searchImages, '--search-images', 1);
           evaluate = await candidateAccuracy(await loadRunData(bundle, opts.data, seed, searchImages, logger), seed);
         }

@@ -1,6 +1,6 @@
 // `edge-prune targets`: list the deployment targets with their profile, runtime and budgets.
 import type { Command } from 'commander';
-import { listTargets, type LoadedTarget } from '../../search/load-targets.ts';
+import { listTargets, type LoadedTarget } from '../../targets/load-targets.ts';
 import { action, printResult } from '../output.ts';
 
 /** The JSON row of one target. */

@@ -145,7 +145,7 @@ export function register(program: Command): void {
           return;
         }
         if (!exportDir) fail('INVALID_ARGUMENT', { expected: 'an export folder', found: 'none', where: 'verify <export-dir>', hint: 'run `edge-prune export <model.json> --out <dir>` first and pass <dir>' });
-        const { loadTarget } = await import('../../search/load-targets.ts');
+        const { loadTarget } = await import('../../targets/load-targets.ts');
         const method = (flags.method ?? (flags.serve ? 'device' : loadTarget(flags.target).target.measurement.default)) as VerifyMethod;
         if (!['local', 'emulated', 'device'].includes(method)) fail('INVALID_ARGUMENT', { expected: 'local, emulated or device', found: method, where: '--method', hint: 'e.g. --method emulated' });
         if (flags.serve && method !== 'device') fail('INVALID_ARGUMENT', { expected: '--method device with --serve', found: `--method ${method}`, where: '--serve', hint: 'drop --method or pass --method device' });

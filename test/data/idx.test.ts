@@ -5,10 +5,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { isEdgePruneError } from '../../src/core/errors.ts';
-import { loadIdx, parseIdx } from '../../src/finetune/idx.ts';
-import { loadData, trainingSplits } from '../../src/finetune/load-data.ts';
+import { loadIdx, parseIdx } from '../../src/data/idx.ts';
+import { loadData, trainingSplits } from '../../src/data/load-data.ts';
 import { finetune } from '../../src/finetune/finetune.ts';
-import { idxBytes, makeTempDir, makeTinyCnn, removeDir } from './helpers.ts';
+import { idxBytes, makeTempDir, makeTinyCnn, removeDir } from '../finetune/helpers.ts';
 
 /** n seeded-looking 28×28 images whose pixels encode their index and label. */
 function mnistLike(n: number): { images: Uint8Array; labels: Uint8Array } {

@@ -1,14 +1,14 @@
 // Whole networks to time for the latency fit: seeded pruned variants of the samples and the fixtures.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzeModel } from '../analyze/analyze-model.ts';
-import type { JsonObject, ModelBundle, PrunePlan } from '../core/types.ts';
-import { readBundle } from '../load/read-bundle.ts';
-import { applyPlan } from '../prune/apply-plan.ts';
-import { initializeBundle } from '../runtime/time-tfjs.ts';
-import { PACKAGE_ROOT } from './load-targets.ts';
+import { analyzeModel } from '../../analyze/analyze-model.ts';
+import type { JsonObject, ModelBundle, PrunePlan } from '../../core/types.ts';
+import { readBundle } from '../../bundle/read-bundle.ts';
+import { applyPlan } from '../../prune/apply-plan.ts';
+import { initializeBundle } from '../../runtime/time-tfjs.ts';
+import { PACKAGE_ROOT } from '../../targets/load-targets.ts';
 import { TopologyBuilder, addLayers, batchNorm, conv, dense, globalAveragePool, type Sym } from './probe-topology.ts';
-import { dropCount } from './ratio-plan.ts';
+import { dropCount } from '../../search/ratio-plan.ts';
 
 /** A base network that variants are pruned from. */
 export interface BaseNetwork {

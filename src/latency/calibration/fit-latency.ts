@@ -1,7 +1,7 @@
 // Fits a runtime's latency coefficients to measured probe times (relative-error least squares, x ≥ 0).
-import { OP_KINDS, type OpKind } from '../core/schemas.ts';
-import { predictFromWork, streamedBytes, type Combine, type LatencyCoefficients } from './latency-model.ts';
-import { paddedWork, type Fusion, type LayerWork } from './layer-work.ts';
+import { OP_KINDS, type OpKind } from '../../core/schemas.ts';
+import { predictFromWork, streamedBytes, type Combine, type LatencyCoefficients } from '../latency-model.ts';
+import { paddedWork, type Fusion, type LayerWork } from '../layer-work.ts';
 import { solveNnls } from './nnls.ts';
 
 /** One timed model: its layers' work and the measured milliseconds. */

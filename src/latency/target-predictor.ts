@@ -1,7 +1,7 @@
 // Predicted latency, peak memory and model size of a graph on a target, side by side with its budget.
 import type { Graph } from '../core/types.ts';
 import { predictLatency, type LatencyPrediction } from './latency-model.ts';
-import type { LoadedTarget } from './load-targets.ts';
+import type { LoadedTarget } from '../targets/load-targets.ts';
 import { checkBudget, estimateMemory, type BudgetCheck, type MemoryEstimate } from './memory.ts';
 
 /** Everything predicted for one graph on one target. */

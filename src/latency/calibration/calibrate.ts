@@ -1,16 +1,16 @@
 // Host calibration: time whole pruned networks and layer probes on a host runtime, fit its coefficients, report predicted vs measured.
 import { loadavg } from 'node:os';
-import { buildGraph } from '../analyze/graph.ts';
-import { silentLogger } from '../core/logger.ts';
-import type { Logger } from '../core/logger.ts';
-import { HOST_RUNTIMES, OP_KINDS, type Profile, type RuntimeModel, type RuntimeName } from '../core/schemas.ts';
-import type { ModelBundle } from '../core/types.ts';
-import { initializeBundle } from '../runtime/time-tfjs.ts';
+import { buildGraph } from '../../analyze/graph.ts';
+import { silentLogger } from '../../core/logger.ts';
+import type { Logger } from '../../core/logger.ts';
+import { HOST_RUNTIMES, OP_KINDS, type Profile, type RuntimeModel, type RuntimeName } from '../../core/schemas.ts';
+import type { ModelBundle } from '../../core/types.ts';
+import { initializeBundle } from '../../runtime/time-tfjs.ts';
 import { openHostTimer, timeInterleaved, type Residency } from './calibrate-timers.ts';
 import { calibrationProbes, type Probe } from './calibration-probes.ts';
 import { CHANNEL_BLOCK_GRID, fitCoefficients, residualsOf, type FitSample } from './fit-latency.ts';
-import { describeWork, type LayerWork } from './layer-work.ts';
-import type { LatencyCoefficients } from './latency-model.ts';
+import { describeWork, type LayerWork } from '../layer-work.ts';
+import type { LatencyCoefficients } from '../latency-model.ts';
 import { calibrationNetworks, type CalibrationNetworks, type NetworkVariant } from './latency-fit-set.ts';
 
 /** Runtimes `calibrate` can measure on this host. */

@@ -1,5 +1,5 @@
 // Pruned network variants (seeded per-layer keep ratios, multiples of 8) for calibration and benchmarks.
-import type { JsonObject } from '../core/types.ts';
+import type { JsonObject } from '../../core/types.ts';
 import {
   TopologyBuilder, activation, addLayers, batchNorm, conv, dense, depthwise, flatten, globalAveragePool, pool, type Sym,
 } from './probe-topology.ts';

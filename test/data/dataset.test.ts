@@ -1,9 +1,9 @@
 // Seeded splits and augmentation: deterministic for a seed, class-balanced, and geometrically right.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fillBatch, stepRandom } from '../../src/finetune/batches.ts';
-import { splitDataset, type ImageDataset } from '../../src/finetune/dataset.ts';
-import { normalizationTable } from '../../src/finetune/normalization.ts';
+import { fillBatch, stepRandom } from '../../src/data/batches.ts';
+import { splitDataset, type ImageDataset } from '../../src/data/dataset.ts';
+import { normalizationTable } from '../../src/data/normalization.ts';
 
 /** 3 classes × 20 images of 4×4×1 whose pixels are the image index. */
 function toyData(): ImageDataset {

@@ -6,14 +6,14 @@ import { buildGraph } from '../../src/analyze/graph.ts';
 import { EdgePruneError } from '../../src/core/errors.ts';
 import { ProfileSchema, RUNTIMES, type Profile } from '../../src/core/schemas.ts';
 import type { ModelBundle, WeightEntry } from '../../src/core/types.ts';
-import { readBundle } from '../../src/load/read-bundle.ts';
-import { vggTopology } from '../../src/search/calibration-probes.ts';
-import { describeWork } from '../../src/search/layer-work.ts';
-import { predictLatency } from '../../src/search/latency-model.ts';
-import { listProfiles, listTargets, loadProfile, loadTarget } from '../../src/search/load-targets.ts';
-import { MB, estimateMemory, modelSizeBytes, peakActivations } from '../../src/search/memory.ts';
-import { TopologyBuilder, activation, batchNorm, conv, dense, flatten, pool } from '../../src/search/probe-topology.ts';
-import { predictOnTarget } from '../../src/search/target-predictor.ts';
+import { readBundle } from '../../src/bundle/read-bundle.ts';
+import { vggTopology } from '../../src/latency/calibration/calibration-probes.ts';
+import { describeWork } from '../../src/latency/layer-work.ts';
+import { predictLatency } from '../../src/latency/latency-model.ts';
+import { listProfiles, listTargets, loadProfile, loadTarget } from '../../src/targets/load-targets.ts';
+import { MB, estimateMemory, modelSizeBytes, peakActivations } from '../../src/latency/memory.ts';
+import { TopologyBuilder, activation, batchNorm, conv, dense, flatten, pool } from '../../src/latency/calibration/probe-topology.ts';
+import { predictOnTarget } from '../../src/latency/target-predictor.ts';
 
 /** A bundle with zero weights of the shapes each layer needs. */
 function bundleOf(topology: ModelBundle['topology'], shapes: Record<string, number[]>): ModelBundle {

@@ -1,5 +1,5 @@
 // Builds small Keras functional topologies as plain JSON (calibration probes and reference networks).
-import type { JsonObject } from '../core/types.ts';
+import type { JsonObject } from '../../core/types.ts';
 
 /** A symbolic tensor while building: the producing layer's name and its output shape. */
 export interface Sym {

@@ -1,15 +1,15 @@
 // Host runtime timers for calibration and the latency bench: models timed in shuffled rounds, each alone or all kept loaded.
-import { buildGraph } from '../analyze/graph.ts';
-import { fail } from '../core/errors.ts';
-import { silentLogger, type Logger } from '../core/logger.ts';
-import { HOST_RUNTIMES, type RuntimeName } from '../core/schemas.ts';
-import type { ModelBundle } from '../core/types.ts';
-import { buildOnnxModel } from '../export/onnx-graph.ts';
-import { toLayersModel } from '../runtime/layers-model.ts';
-import { createOnnxSession } from '../runtime/onnx-session.ts';
-import { describeOnnxRuntime } from '../runtime/time-onnx.ts';
-import { describeTfjs, timeLayersModel } from '../runtime/time-tfjs.ts';
-import type { Fusion } from './layer-work.ts';
+import { buildGraph } from '../../analyze/graph.ts';
+import { fail } from '../../core/errors.ts';
+import { silentLogger, type Logger } from '../../core/logger.ts';
+import { HOST_RUNTIMES, type RuntimeName } from '../../core/schemas.ts';
+import type { ModelBundle } from '../../core/types.ts';
+import { buildOnnxModel } from '../../export/onnx-graph.ts';
+import { toLayersModel } from '../../runtime/layers-model.ts';
+import { createOnnxSession } from '../../runtime/onnx-session.ts';
+import { describeOnnxRuntime } from '../../runtime/time-onnx.ts';
+import { describeTfjs, timeLayersModel } from '../../runtime/time-tfjs.ts';
+import type { Fusion } from '../layer-work.ts';
 import { seededUniform } from './latency-fit-set.ts';
 
 /** A model loaded on a host runtime: `time(n)` makes n timed runs (ms each). */

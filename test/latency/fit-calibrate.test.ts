@@ -3,15 +3,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { ProfileSchema, OP_KINDS } from '../../src/core/schemas.ts';
-import { applyCalibration, calibrateHost } from '../../src/search/calibrate.ts';
-import { calibrationProbes } from '../../src/search/calibration-probes.ts';
-import { fitCoefficients, type FitSample } from '../../src/search/fit-latency.ts';
-import { paddedWork, type LayerWork } from '../../src/search/layer-work.ts';
-import { predictFromWork, type LatencyCoefficients } from '../../src/search/latency-model.ts';
-import { loadProfile } from '../../src/search/load-targets.ts';
-import { loadSampleBases, pruneVariant } from '../../src/search/latency-fit-set.ts';
+import { applyCalibration, calibrateHost } from '../../src/latency/calibration/calibrate.ts';
+import { calibrationProbes } from '../../src/latency/calibration/calibration-probes.ts';
+import { fitCoefficients, type FitSample } from '../../src/latency/calibration/fit-latency.ts';
+import { paddedWork, type LayerWork } from '../../src/latency/layer-work.ts';
+import { predictFromWork, type LatencyCoefficients } from '../../src/latency/latency-model.ts';
+import { loadProfile } from '../../src/targets/load-targets.ts';
+import { loadSampleBases, pruneVariant } from '../../src/latency/calibration/latency-fit-set.ts';
 import { analyzeModel } from '../../src/analyze/analyze-model.ts';
-import { solveNnls } from '../../src/search/nnls.ts';
+import { solveNnls } from '../../src/latency/calibration/nnls.ts';
 
 test('NNLS solves an exact system and clips a negative coefficient to zero', () => {
   const exact = solveNnls([[1, 0], [0, 2], [1, 1]], [2, 6, 5]);

@@ -5,9 +5,9 @@ import { copyFile, cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { isEdgePruneError } from '../../src/core/errors.ts';
-import { loadImageFolder } from '../../src/finetune/image-folder.ts';
-import { loadData } from '../../src/finetune/load-data.ts';
-import { CIFAR_DIR, copyCifarSubset, makeTempDir, removeDir } from './helpers.ts';
+import { loadImageFolder } from '../../src/data/image-folder.ts';
+import { loadData } from '../../src/data/load-data.ts';
+import { CIFAR_DIR, copyCifarSubset, makeTempDir, removeDir } from '../finetune/helpers.ts';
 
 const CLASSES = ['airplane', 'cat', 'truck'];
 

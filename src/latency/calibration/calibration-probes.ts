@@ -1,5 +1,5 @@
 // The calibration sweep: single-layer probes per op kind (fitted) and whole networks (held out to check).
-import type { JsonObject } from '../core/types.ts';
+import type { JsonObject } from '../../core/types.ts';
 import {
   TopologyBuilder, activation, addLayers, batchNorm, concat, conv, dense, depthwise, flatten, globalAveragePool, pool, zeroPad,
   type Sym,
