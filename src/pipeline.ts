@@ -10,9 +10,8 @@ import { analyzeModel } from './analyze/analyze-model.ts';
 import { applyPlan } from './prune/apply-plan.ts';
 import { loadTarget } from './targets/load-targets.ts';
 import { planSearch, type SearchMode } from './search/plan-search.ts';
-import { predictLatency } from './latency/latency-model.ts';
-import { predictOnTarget } from './latency/target-predictor.ts';
-import type { Budget } from './targets/budget.ts';
+import { resolveBudget, type Budget } from './targets/budget.ts';
+import { scoreModel } from './score/score-model.ts';
 import { buildReport } from './report/build-report.ts';
 import { renderHtml } from './report/render-html.ts';
 import type { MeasuredLatency, Report } from './report/report-types.ts';
@@ -58,7 +57,7 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
   const timings: { stage: string; seconds: number }[] = [];
   const notes: string[] = [];
   const stage = async <T>(name: string, index: number, run: () => Promise<T>): Promise<T> => {
-    logger.info(`[${index}/9] ${name}`);
+    logger.info(`[${index}/10] ${name}`);
     const t0 = performance.now();
     const out = await run();
     timings.push({ stage: name, seconds: (performance.now() - t0) / 1000 });
@@ -68,7 +67,7 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
   const modelPath = resolve(options.model ?? sample.model);
   const dataPath = options.data ?? (options.model ? undefined : sample.data);
   const target = loadTarget(options.target);
-  const budget: Budget = { ...target.target.budget, ...sample.budget, ...options.budget };
+  const budget = resolveBudget(target.target.budget, sample.budget, options.budget);
   const epochs = options.epochs ?? sample.epochs ?? 2;
   if (sample.note) notes.push(sample.note);
   const outDir = resolve(options.outDir ?? join('runs', `${target.target.name}-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`));
@@ -84,21 +83,23 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
   };
   const accuracyBefore = await accuracyOf(bundle);
 
-  const search = await stage('score + search', 4, async () => {
+  const criterion = options.criterion ?? 'fscl';
+  const scores = await stage('score', 4, async () => scoreModel(criterion, { bundle, graph: before.graph, groups: before.groups, seed }));
+  const search = await stage('search', 5, async () => {
     const evaluate = data ? await (await import('./data/run-data.ts')).candidateAccuracy(data, seed) : undefined;
     return planSearch({
-      bundle, analysis: before, target, budget, criterion: options.criterion ?? 'fscl', mode: options.search ?? 'netadapt', seed, outDir, logger,
+      bundle, analysis: before, target, budget, criterion, scores, mode: options.search ?? 'netadapt', seed, outDir, logger,
       ...(evaluate ? { evaluate } : {}), ...(options.resume ? { resume: true } : {}),
     });
   });
   if (!search.met) notes.push(`The search could not meet every budget: ${search.reason ?? 'unknown reason'}. The best plan found was applied.`);
 
-  let pruned = await stage('prune', 5, async () => applyPlan(bundle, before.groups, search.plan));
+  let pruned = await stage('prune', 6, async () => applyPlan(bundle, before.groups, search.plan));
   if (data) {
     const { reestimateBatchNorm } = await import('./runtime/train-bn.ts');
     pruned = await reestimateBatchNorm(pruned, data.train, { seed });
   }
-  const tuned = await stage('finetune', 6, async () => {
+  const tuned = await stage('finetune', 7, async () => {
     if (!data || epochs <= 0) return pruned;
     const { finetune } = await import('./finetune/finetune.ts');
     const result = await finetune(pruned, {
@@ -112,18 +113,18 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
   await writeBundle(tuned, join(outDir, 'model'));
 
   const after = analyzeModel(tuned, { lockUnknown: options.lockUnknown === true });
-  const exported = await stage('export', 7, async () => {
+  const exported = await stage('export', 8, async () => {
     const { exportBundle } = await import('./export/export-bundle.ts');
     return exportBundle(tuned, { formats: ['tfjs', 'tfjs-graph', 'onnx'], outDir: join(outDir, 'export'), seed, logger });
   });
 
   const measured: MeasuredLatency[] = [];
-  await stage('verify', 8, async () => {
+  await stage('verify', 9, async () => {
     const method = options.method ?? target.target.measurement.default;
     if (method === 'none') return;
     const { verifyExport } = await import('./verify/verify-export.ts');
     try {
-      const m = await verifyExport(join(outDir, 'export'), { target: target.target.name, method, graph: after.graph, ...(budget.latencyMs !== undefined ? { budgetMs: budget.latencyMs } : {}), logger });
+      const m = await verifyExport(exported, { target, method, graph: after.graph, budgetMs: budget.latencyMs, logger });
       measured.push({ method: m.method, runtime: m.runtime, medianMs: m.medianMs, p90Ms: m.p90Ms, label: m.label, pass: m.pass });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -132,14 +133,14 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
     }
   });
 
-  return stage('report', 9, async () => {
+  return stage('report', 10, async () => {
     const report = buildReport({
-      model: modelPath, target: target.target.name, runtime: target.target.runtime, profile: target.profile.name, criterion: options.criterion ?? 'fscl',
+      model: modelPath, target: target.target.name, runtime: target.target.runtime, profile: target.profile.name, criterion,
       before, after,
-      predictedBefore: predictLatency(before.graph, target.profile, target.target.runtime),
-      predictedAfter: predictLatency(after.graph, target.profile, target.target.runtime),
-      resourcesBefore: predictOnTarget(before.graph, target).resources, resourcesAfter: predictOnTarget(after.graph, target).resources,
-      budget: { ...budget, ...(target.target.budget.maxAccuracyDrop !== undefined ? { maxAccuracyDrop: target.target.budget.maxAccuracyDrop } : {}) },
+      predictedBefore: search.predictions.before.latency,
+      predictedAfter: search.predictions.after.latency,
+      resourcesBefore: search.predictions.before.resources, resourcesAfter: search.predictions.after.resources,
+      budget,
       rounds: search.rounds,
       accuracy: { before: accuracyBefore, after: accuracyAfter, data: data?.source ?? null, n: data ? data.test.labels.length : null },
       measured,

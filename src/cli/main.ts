@@ -1,6 +1,7 @@
-// CLI entry: builds the commander program from the command table and runs it.
-import { Command } from 'commander';
+// CLI entry: builds the commander program from the command table, runs it, and maps every error to an exit code.
+import { Command, CommanderError } from 'commander';
 import { COMMANDS } from './commands/index.ts';
+import { EXIT_CODES, reportError } from './output.ts';
 
 const program = new Command();
 program
@@ -11,7 +12,9 @@ program
   )
   .option('--json', 'print machine-readable JSON instead of text')
   .option('--debug', 'print stack traces with errors')
-  .showHelpAfterError('(run with --help for usage)');
+  .showHelpAfterError('(run with --help for usage)')
+  // Usage errors (unknown option, missing argument) throw instead of exiting, so they get exit 2 below.
+  .exitOverride();
 
 // Load only the invoked command's module; every module when the name is not one (help, the main command).
 const invoked = process.argv.slice(2).find((a) => !a.startsWith('-'));
@@ -21,4 +24,16 @@ for (const [, load] of only.length > 0 ? only : COMMANDS) {
   mod.register(program);
 }
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // commander printed its message already; help and version are not errors.
+    const ok = error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version' || error.exitCode === 0;
+    process.exitCode = ok ? EXIT_CODES.OK : EXIT_CODES.INVALID_ARGUMENT;
+  } else {
+    // Typed errors from option parsers (choices, numbers) land here, before any action runs.
+    const argv = process.argv.slice(2);
+    process.exitCode = reportError(error, { json: argv.includes('--json'), debug: argv.includes('--debug') });
+  }
+}

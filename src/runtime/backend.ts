@@ -8,8 +8,9 @@ import { loadTfjsNode } from './tfjs-node.ts';
 import { registerWasmTrainingKernels } from './wasm-kernels/index.ts';
 import { registerThreadedWasm } from './wasm-threaded.ts';
 
-/** Values `--backend` accepts. */
-export const BACKEND_NAMES = ['auto', 'tfjs-node', 'wasm', 'cpu'] as const;
+import { BACKEND_NAMES } from './backend-names.ts';
+
+export { BACKEND_NAMES };
 
 /** A backend choice: a concrete backend or `auto` (the fastest available). */
 export type BackendPreference = (typeof BACKEND_NAMES)[number];

@@ -1,10 +1,10 @@
 // The training backend for fine-tuning: delegates to backend.ts (tfjs-node, else threaded wasm, else cpu).
 import { fail } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
-import { BACKEND_NAMES, initBackend, type BackendPreference } from './backend.ts';
+import { initBackend, type BackendPreference } from './backend.ts';
+import { BACKEND_NAMES, TRAINING_BACKEND_NAMES } from './backend-names.ts';
 
-/** `--backend` values fine-tuning accepts: backend.ts's names plus `tensorflow` (tfjs-node's tfjs name). */
-export const TRAINING_BACKEND_NAMES = [...BACKEND_NAMES, 'tensorflow'] as const;
+export { TRAINING_BACKEND_NAMES };
 
 /**
  * Make `requested` (default: the fastest available) the active tfjs backend for training and

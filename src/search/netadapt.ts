@@ -1,6 +1,6 @@
 // The default budget search, after NetAdapt: each round cuts the most-over resource by a shrinking step,
 // trying one candidate per group (its lowest-FSCL channels) and keeping the one that loses least quality.
-import type { ChannelGroup, Graph, ModelBundle, PrunePlan } from '../core/types.ts';
+import type { ChannelGroup, Graph, ModelBundle, PrunePlan, Scores } from '../core/types.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import { analyzeModel } from '../analyze/analyze-model.ts';
 import { applyPlan } from '../prune/apply-plan.ts';
@@ -21,6 +21,8 @@ export interface SearchOptions {
   predict: ResourcePredictor;
   /** Quality of a pruned candidate (accuracy after BN re-estimation, or output fidelity); higher is better. */
   evaluate: (bundle: ModelBundle) => Promise<number>;
+  /** The unpruned model's scores (from the score stage), used while nothing is pruned yet. */
+  scores?: Scores;
   /** Kept channel counts are multiples of this (default 8). */
   round?: number;
   /** First step as a fraction of the original resource (default 0.05). */
@@ -62,6 +64,8 @@ function predictState(options: SearchOptions, state: KeepState): Resources {
 
 /** In-context scores: the current pruned model's scores mapped to original channel indices per group. */
 function contextScores(options: SearchOptions, state: KeepState): Map<string, number[]> {
+  const untouched = options.groups.every((g) => g.locked || (state.get(g.id)?.length ?? g.size) === g.size);
+  if (untouched && options.scores) return new Map(options.scores.groups.map((g) => [g.id, g.scores]));
   const plan = planOf(options.groups, state, options.criterion);
   const pruned = applyPlan(options.bundle, options.groups, plan);
   const analysis = analyzeModel(pruned, { lockUnknown: true });

@@ -1,23 +1,24 @@
 // The search stage: from a model, a target and budgets to a plan (NetAdapt, global or manual mode).
 import { join } from 'node:path';
-import type { ModelBundle, PrunePlan } from '../core/types.ts';
+import type { ModelBundle, PrunePlan, Scores } from '../core/types.ts';
 import { writeJsonAtomic } from '../core/atomic-write.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Analysis } from '../analyze/analyze-model.ts';
 import { scoreModel } from '../score/score-model.ts';
 import { countMacs } from '../analyze/cost.ts';
 import { shrinkGraph } from './shrink-graph.ts';
-import { budgetsMet, type Budget, type Resources } from '../targets/budget.ts';
+import { budgetsMet, resolveBudget, resourceBudget, type Budget, type Resources } from '../targets/budget.ts';
 import { searchGlobal } from './global-search.ts';
 import { fidelityEvaluator, seededInputs } from './fidelity.ts';
 import type { LoadedTarget } from '../targets/load-targets.ts';
 import { searchNetAdapt } from './netadapt.ts';
-import { resourcePredictor } from '../latency/target-predictor.ts';
+import { predictOnTarget, resourcePredictor, type TargetPrediction } from '../latency/target-predictor.ts';
 import { planFromRatios, type DropRatios } from './ratio-plan.ts';
 import type { HistoryRound } from './history.ts';
 
-/** Search modes sharing one plan format. */
-export type SearchMode = 'netadapt' | 'global' | 'manual';
+import type { SearchMode } from './search-modes.ts';
+
+export type { SearchMode };
 
 /** Inputs of the search stage. */
 export interface PlanSearchOptions {
@@ -30,6 +31,8 @@ export interface PlanSearchOptions {
   mode?: SearchMode;
   /** Manual mode: drop ratios. */
   ratios?: DropRatios;
+  /** The score stage's result for the unpruned model (scored here when absent). */
+  scores?: Scores;
   /** Candidate quality (accuracy after BN re-estimation); default: output fidelity on seeded inputs. */
   evaluate?: (bundle: ModelBundle) => Promise<number>;
   seed?: number;
@@ -47,6 +50,8 @@ export interface PlanSearchResult {
   original: Resources;
   predicted: Resources;
   macs: { before: number; after: number };
+  /** The target's full predictions (per-layer latency, memory, size) for the original graph and the planned one. */
+  predictions: { before: TargetPrediction; after: TargetPrediction };
   rounds: HistoryRound[];
   reason?: string;
 }
@@ -56,20 +61,21 @@ export async function planSearch(options: PlanSearchOptions): Promise<PlanSearch
   const { bundle, analysis, target } = options;
   const criterion = options.criterion ?? 'fscl';
   const seed = options.seed ?? 0;
-  const budget: Budget = { ...target.target.budget, ...options.budget };
-  delete (budget as Record<string, unknown>)['maxAccuracyDrop'];
+  const resolved = resolveBudget(target.target.budget, options.budget);
+  const budget: Budget = resourceBudget(resolved);
   const predict = resourcePredictor(target);
   const original = predict(analysis.graph);
   const round = target.target.channelRounding;
   const mode = options.mode ?? 'netadapt';
-  let result: Omit<PlanSearchResult, 'macs' | 'budget' | 'original'>;
+  let result: Omit<PlanSearchResult, 'macs' | 'budget' | 'original' | 'predictions'>;
+  const initialScores = (): Scores => options.scores ?? scoreModel(criterion, { bundle, graph: analysis.graph, groups: analysis.groups, seed });
   if (mode === 'manual') {
-    const scores = scoreModel(criterion, { bundle, graph: analysis.graph, groups: analysis.groups, seed });
+    const scores = initialScores();
     const plan = planFromRatios(analysis.groups, scores, options.ratios ?? 0, round);
     const predicted = predict(shrinkGraph(analysis.graph, analysis.groups, plan));
     result = { plan, met: budgetsMet(predicted, budget), predicted, rounds: [] };
   } else if (mode === 'global') {
-    const scores = scoreModel(criterion, { bundle, graph: analysis.graph, groups: analysis.groups, seed });
+    const scores = initialScores();
     const g = searchGlobal({ graph: analysis.graph, groups: analysis.groups, scores, budget, predict, round });
     result = { plan: g.plan, met: g.met, predicted: g.predicted, rounds: [], ...(g.met ? {} : { reason: 'even the highest threshold does not meet the budgets' }) };
   } else {
@@ -78,12 +84,14 @@ export async function planSearch(options: PlanSearchOptions): Promise<PlanSearch
     const evaluate = options.evaluate ?? (await fidelityEvaluator(bundle, seededInputs(shape, seed), shape));
     result = await searchNetAdapt({
       bundle, graph: analysis.graph, groups: analysis.groups, criterion, budget, predict, evaluate, round, seed,
+      ...(options.scores ? { scores: options.scores } : {}),
       ...(options.outDir ? { historyPath: join(options.outDir, 'history.jsonl') } : {}),
       ...(options.resume ? { resume: true } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
     });
   }
   if (options.outDir) await writeJsonAtomic(join(options.outDir, 'plan.json'), result.plan);
-  const after = countMacs(shrinkGraph(analysis.graph, analysis.groups, result.plan));
-  return { ...result, budget, original, macs: { before: analysis.cost.macs, after } };
+  const planned = shrinkGraph(analysis.graph, analysis.groups, result.plan);
+  const predictions = { before: predictOnTarget(analysis.graph, target, resolved), after: predictOnTarget(planned, target, resolved) };
+  return { ...result, budget, original, predictions, macs: { before: analysis.cost.macs, after: countMacs(planned) } };
 }

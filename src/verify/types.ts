@@ -2,6 +2,7 @@
 import type { Logger } from '../core/logger.ts';
 import type { RuntimeName } from '../core/schemas.ts';
 import type { Graph } from '../core/types.ts';
+import type { LoadedTarget } from '../targets/load-targets.ts';
 
 /** How a latency figure is obtained (DESIGN.md §9). */
 export type VerifyMethod = 'local' | 'emulated' | 'device';
@@ -91,8 +92,8 @@ export interface Measurement {
 
 /** Options of `verifyExport`. */
 export interface VerifyOptions {
-  /** Target name or path to a target JSON file. */
-  target: string;
+  /** The loaded target (profile + runtime + budgets + how to measure). */
+  target: LoadedTarget;
   method: VerifyMethod;
   /** Timed runs (default: the target's measurement.runs). */
   runs?: number;
@@ -118,7 +119,7 @@ export interface VerifyOptions {
   record?: boolean;
   /** Graph of the exported model for the prediction (else read from the export's tfjs bundle). */
   graph?: Graph;
-  /** Where profiles/targets live (tests). */
+  /** Where the host profile lives, for local predictions (default: the package's profiles/). */
   configRoot?: string;
   logger?: Logger;
   /** Called with the page URLs once the server listens (device method): the CLI prints them and a QR code. */

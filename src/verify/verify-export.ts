@@ -6,7 +6,9 @@ import type { Graph } from '../core/types.ts';
 import { buildGraph } from '../analyze/graph.ts';
 import { readBundle } from '../bundle/read-bundle.ts';
 import { predictLatency } from '../latency/latency-model.ts';
-import { loadProfile, loadTarget } from '../targets/load-targets.ts';
+import { loadProfile } from '../targets/load-targets.ts';
+import { resolveBudget } from '../targets/budget.ts';
+import type { ExportResult } from '../export/types.ts';
 import { findLayersEntry, readExportedBundle, type ExportedBundle } from './export-folder.ts';
 import { labelMeasurement } from './label.ts';
 import { appendMeasurement } from './measurements-file.ts';
@@ -75,23 +77,24 @@ function predict(graph: Graph | null, method: VerifyMethod, runtime: RuntimeName
 }
 
 /**
- * Measure an exported bundle (`edge-prune export` folder) on the target's runtime by `method`:
+ * Measure an exported bundle (the `ExportResult` of the export stage, or an `edge-prune export` folder) on the target's runtime by `method`:
  * `local` (tfjs wasm in Node or onnxruntime-node on this host), `emulated` (the target's runtime in
  * headless Chromium with the profile's CPU throttling) or `device` (a phone over adb, or a printed
  * URL with --serve). Protocol: one cold run, `warmup` untimed runs, `runs` timed runs. The record
  * says how it was obtained, compares the median with the latency budget, shows the profile's
  * prediction beside it, and is appended to `<exportDir>/measurements.json` for `calibrate`.
  */
-export async function verifyExport(exportDir: string, options: VerifyOptions): Promise<Measurement> {
+export async function verifyExport(exported: string | ExportResult, options: VerifyOptions): Promise<Measurement> {
+  const exportDir = typeof exported === 'string' ? exported : exported.outDir;
   const logger = options.logger ?? silentLogger;
   if (!(METHODS as readonly string[]).includes(options.method)) {
     fail('INVALID_ARGUMENT', { expected: METHODS.join(' | '), found: String(options.method), where: '--method', hint: 'e.g. --method emulated' });
   }
   const root = options.configRoot;
-  const { target, profile } = loadTarget(options.target, root ? { root } : {});
+  const { target, profile } = options.target;
   const warmup = checkCount(options.warmup ?? target.measurement.warmup, '--warmup', 0);
   const runs = checkCount(options.runs ?? target.measurement.runs, '--runs', 1);
-  const budgetMs = options.budgetMs ?? target.budget.latencyMs;
+  const budgetMs = resolveBudget(target.budget, { ...(options.budgetMs !== undefined ? { latencyMs: options.budgetMs } : {}) }).latencyMs;
   if (!Number.isFinite(budgetMs) || budgetMs <= 0) fail('INVALID_ARGUMENT', { expected: 'a positive latency budget in ms', found: String(budgetMs), where: '--latency-ms', hint: 'e.g. --latency-ms 16' });
   const bundle = await readExportedBundle(exportDir, target, { ...(options.format ? { format: options.format } : {}), anyFormat: options.method === 'local' });
   logger.info(`verify ${options.method}: ${bundle.entry} (${bundle.format}) for target ${target.name}, ${warmup} warm-up + ${runs} timed runs`);

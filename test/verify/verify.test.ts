@@ -49,7 +49,7 @@ function assertSane(m: Measurement, runs: number, warmup: number): void {
 }
 
 test('local: the TF.js bundle on tfjs wasm in Node and the ONNX model on onnxruntime-node', async () => {
-  const tfjs = await verifyExport(exportDir, { target: 'host', method: 'local', runs: 5, warmup: 2 });
+  const tfjs = await verifyExport(exportDir, { target: loadTarget('host'), method: 'local', runs: 5, warmup: 2 });
   assertSane(tfjs, 5, 2);
   assert.equal(tfjs.runtime, 'tfjs-wasm');
   assert.equal(tfjs.model.file, 'tfjs/model.json');
@@ -58,7 +58,7 @@ test('local: the TF.js bundle on tfjs wasm in Node and the ONNX model on onnxrun
   assert.deepEqual(tfjs.predictedBy, { profile: 'host', runtime: 'tfjs-wasm' });
   assert.equal(tfjs.device, null);
 
-  const onnx = await verifyExport(exportDir, { target: 'pixel7-onnx', method: 'local', runs: 4, warmup: 1 });
+  const onnx = await verifyExport(exportDir, { target: loadTarget('pixel7-onnx'), method: 'local', runs: 4, warmup: 1 });
   assertSane(onnx, 4, 1);
   assert.equal(onnx.runtime, 'onnxruntime-node');
   assert.equal(onnx.targetRuntime, 'onnxruntime-web');
@@ -71,7 +71,7 @@ test('local: the TF.js bundle on tfjs wasm in Node and the ONNX model on onnxrun
 });
 
 test('emulated: tfjs wasm and onnxruntime-web in Chromium, throttled, loopback requests only', async () => {
-  const wasm = await verifyExport(exportDir, { target: 'pixel7', method: 'emulated', runs: 6, warmup: 2, record: false });
+  const wasm = await verifyExport(exportDir, { target: loadTarget('pixel7'), method: 'emulated', runs: 6, warmup: 2, record: false });
   assertSane(wasm, 6, 2);
   assert.equal(wasm.runtime, 'tfjs-wasm');
   assert.equal(wasm.simd, true);
@@ -82,7 +82,7 @@ test('emulated: tfjs wasm and onnxruntime-web in Chromium, throttled, loopback r
   assert.ok(wasm.requests.some((u) => u.endsWith('/model/tfjs/model.json')));
   assert.ok(wasm.requests.some((u) => u.endsWith('.wasm')));
 
-  const ort = await verifyExport(exportDir, { target: 'pixel7-onnx', method: 'emulated', runs: 4, warmup: 1, throttlingRate: 2, record: false });
+  const ort = await verifyExport(exportDir, { target: loadTarget('pixel7-onnx'), method: 'emulated', runs: 4, warmup: 1, throttlingRate: 2, record: false });
   assertSane(ort, 4, 1);
   assert.equal(ort.runtime, 'onnxruntime-web');
   assert.equal(ort.throttlingRate, 2);
@@ -103,7 +103,7 @@ test('emulated: a bundle with more large shards than Chromium opens connections 
 });
 
 test('device: adb without a device gives DEVICE_UNAVAILABLE saying which', async () => {
-  await assert.rejects(verifyExport(exportDir, { target: 'pixel7', method: 'device', runs: 1, warmup: 0, record: false }), (error: Error & { code?: string; found?: string; hint?: string }) => {
+  await assert.rejects(verifyExport(exportDir, { target: loadTarget('pixel7'), method: 'device', runs: 1, warmup: 0, record: false }), (error: Error & { code?: string; found?: string; hint?: string }) => {
     assert.equal(error.code, 'DEVICE_UNAVAILABLE');
     assert.match(String(error.found), /no device attached|no "adb" executable/);
     assert.match(String(error.hint), /USB debugging|apt-get install adb/);
@@ -116,7 +116,7 @@ test('device --serve: a browser opening the printed URL posts the result with th
   try {
     let opened: Promise<unknown> | undefined;
     const m = await verifyExport(exportDir, {
-      target: 'pixel7', method: 'device', serve: true, runs: 3, warmup: 1, record: false, timeoutMs: 120_000,
+      target: loadTarget('pixel7'), method: 'device', serve: true, runs: 3, warmup: 1, record: false, timeoutMs: 120_000,
       onServing: (urls) => {
         assert.equal(urls.length, 1);
         assert.match(urls[0] as string, /^http:\/\/127\.0\.0\.1:\d+\/run\/[0-9a-f]{64}\/$/);

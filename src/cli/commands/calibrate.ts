@@ -6,19 +6,19 @@ import type { Logger } from '../../core/logger.ts';
 import { HOST_RUNTIMES as CALIBRATABLE, ProfileSchema, parseConfig, type RuntimeName } from '../../core/schemas.ts';
 import type { CalibrationReport, ErrorSummary } from '../../latency/calibration/calibrate.ts';
 import { loadProfile, profilePath } from '../../targets/load-targets.ts';
-import { parseIntOption } from '../load-model.ts';
+import { choiceOption, numberOption } from '../options.ts';
 import { action, printResult } from '../output.ts';
 
 /** Options of the calibrate command. */
 interface CalibrateFlags {
-  runtime: string;
+  runtime: RuntimeName;
   profile: string;
-  warmup: string;
-  runs: string;
-  rounds: string;
-  statistic: string;
-  residency: string;
-  threads?: string;
+  warmup: number;
+  runs: number;
+  rounds: number;
+  statistic: 'min' | 'median';
+  residency: 'alone' | 'pool';
+  threads: number;
   write: boolean;
 }
 
@@ -79,38 +79,29 @@ export function register(program: Command): void {
   program
     .command('calibrate')
     .description('time a sweep of layer shapes on a host runtime, fit the host profile\'s latency coefficients, and show predicted vs measured')
-    .requiredOption('--runtime <name>', `host runtime to measure: ${CALIBRATABLE.join(' | ')}`)
+    .addOption(choiceOption('--runtime <name>', 'host runtime to measure', CALIBRATABLE).makeOptionMandatory())
     .option('--profile <name>', 'profile to write the fitted coefficients into', 'host')
-    .option('--warmup <n>', 'untimed runs before timing each probe', '3')
-    .option('--runs <n>', 'timed runs per model and round', '6')
-    .option('--rounds <n>', 'interleaved passes over all models (runs are pooled; spreads out a busy spell)', '8')
-    .option('--statistic <s>', 'per-model figure to fit: min (default; robust to other load) | median', 'min')
-    .option('--residency <r>', 'alone: each turn loads its model alone (default) | pool: all models stay loaded, turns interleave', 'alone')
-    .option('--threads <n>', 'onnxruntime-node intra-op threads (tfjs-wasm runs one)', '1')
+    .addOption(numberOption('--warmup <n>', 'untimed runs before timing each probe', { integer: true, min: 0 }, 3))
+    .addOption(numberOption('--runs <n>', 'timed runs per model and round', { integer: true, min: 1 }, 6))
+    .addOption(numberOption('--rounds <n>', 'interleaved passes over all models (runs are pooled; spreads out a busy spell)', { integer: true, min: 1 }, 8))
+    .addOption(choiceOption('--statistic <s>', 'per-model figure to fit: min (robust to other load) or median', ['min', 'median'], 'min'))
+    .addOption(choiceOption('--residency <r>', 'alone: each turn loads its model alone; pool: all models stay loaded, turns interleave', ['alone', 'pool'], 'alone'))
+    .addOption(numberOption('--threads <n>', 'onnxruntime-node intra-op threads (tfjs-wasm runs one)', { integer: true, min: 1 }, 1))
     .option('--no-write', 'report only; leave the profile file unchanged')
     .addHelpText('after', '\nThe fit uses whole networks (the samples and fixtures, unpruned and pruned with seeded random\nper-group drop ratios, timed end to end) plus single-layer probes; other seeds are held out. Run it on an idle machine.\nonnxruntime-node is calibrated at 1 intra-op thread by default: with more, the split of each conv over threads\nis not linear in its work (on a 2-core host, 45% of held-out networks within 10% at 2 threads, 90% at 1).\nExample:\n  edge-prune calibrate --runtime tfjs-wasm\n  edge-prune calibrate --runtime onnxruntime-node\n  edge-prune calibrate --runtime tfjs-wasm --no-write --json | jq .check')
     .action(
       action(async (flags: CalibrateFlags, cmd: Command) => {
-        if (!(CALIBRATABLE as readonly string[]).includes(flags.runtime)) {
-          fail('INVALID_ARGUMENT', { expected: CALIBRATABLE.join(' or '), found: flags.runtime, where: '--runtime', hint: 'e.g. --runtime tfjs-wasm' });
-        }
-        if (flags.statistic !== 'median' && flags.statistic !== 'min') {
-          fail('INVALID_ARGUMENT', { expected: 'median or min', found: flags.statistic, where: '--statistic', hint: 'e.g. --statistic median' });
-        }
-        if (flags.residency !== 'alone' && flags.residency !== 'pool') {
-          fail('INVALID_ARGUMENT', { expected: 'alone or pool', found: flags.residency, where: '--residency', hint: 'e.g. --residency alone' });
-        }
         const profile = loadProfile(flags.profile);
         // Loaded here, not at startup: it pulls in tfjs and onnxruntime.
         const { applyCalibration, calibrateHost } = await import('../../latency/calibration/calibrate.ts');
         const report = await calibrateHost({
-          runtime: flags.runtime as RuntimeName,
-          warmup: parseIntOption(flags.warmup, '--warmup', 0),
-          runs: parseIntOption(flags.runs, '--runs', 1),
-          rounds: parseIntOption(flags.rounds, '--rounds', 1),
+          runtime: flags.runtime,
+          warmup: flags.warmup,
+          runs: flags.runs,
+          rounds: flags.rounds,
           statistic: flags.statistic,
           residency: flags.residency,
-          ...(flags.threads !== undefined ? { threads: parseIntOption(flags.threads, '--threads', 1) } : {}),
+          threads: flags.threads,
           logger: progressLogger,
         });
         let written: string | undefined;

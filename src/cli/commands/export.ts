@@ -1,5 +1,6 @@
 // `edge-prune export`: write TF.js Layers, TF.js graph and ONNX bundles, each parity-checked in its runtime.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { choiceOption } from '../options.ts';
 import { fail } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { exportBundle } from '../../export/export-bundle.ts';
@@ -9,10 +10,10 @@ import { action, printResult } from '../output.ts';
 
 /** Options of the export command. */
 interface ExportCliOptions {
-  format: string;
-  quantize?: string;
+  format: ExportFormat[];
+  quantize?: 'float16' | 'uint8';
   foldBn?: boolean;
-  layout: string;
+  layout: 'nchw' | 'nhwc';
   out: string;
 }
 
@@ -60,10 +61,10 @@ export function register(program: Command): void {
     .description('export TF.js (Layers, graph) and ONNX bundles; each is loaded back in its runtime and must match the source')
     .argument('<model.json>', 'a TF.js Layers model')
     .requiredOption('--out <dir>', 'output folder (replaced whole; must be empty, new, or a previous export)')
-    .option('--format <list>', `comma-separated: ${EXPORT_FORMATS.join(', ')}`, EXPORT_FORMATS.join(','))
-    .option('--quantize <dtype>', 'store weights as float16 (≈1/2 size) or uint8 (≈1/4 size)')
+    .addOption(new Option('--format <list>', `comma-separated: ${EXPORT_FORMATS.join(', ')}`).argParser(parseFormats).default([...EXPORT_FORMATS], EXPORT_FORMATS.join(',')))
+    .addOption(choiceOption('--quantize <dtype>', 'store weights as float16 (≈1/2 size) or uint8 (≈1/4 size)', ['float16', 'uint8']))
     .option('--fold-bn', 'ONNX: fold BatchNormalization into the preceding conv/dense (the graph model always folds)')
-    .option('--layout <layout>', 'ONNX image layout: nchw (channel-first, weights transposed) or nhwc', 'nchw')
+    .addOption(choiceOption('--layout <layout>', 'ONNX image layout: nchw (channel-first, weights transposed) or nhwc', ['nchw', 'nhwc'], 'nchw'))
     .addHelpText(
       'after',
       [
@@ -80,18 +81,12 @@ export function register(program: Command): void {
     )
     .action(
       action(async (modelPath: string, opts: ExportCliOptions, cmd: Command) => {
-        const formats = parseFormats(opts.format);
-        if (opts.quantize !== undefined && opts.quantize !== 'float16' && opts.quantize !== 'uint8') {
-          fail('INVALID_ARGUMENT', { expected: 'float16 or uint8', found: JSON.stringify(opts.quantize), where: '--quantize', hint: 'e.g. --quantize float16' });
-        }
-        if (opts.layout !== 'nchw' && opts.layout !== 'nhwc') {
-          fail('INVALID_ARGUMENT', { expected: 'nchw or nhwc', found: JSON.stringify(opts.layout), where: '--layout', hint: 'e.g. --layout nhwc' });
-        }
+        const formats = opts.format;
         const global = cmd.optsWithGlobals<{ json?: boolean }>();
         const bundle = await loadModelArgument(modelPath);
         const result = await exportBundle(bundle, {
           formats,
-          ...(opts.quantize ? { quantize: opts.quantize as 'float16' | 'uint8' } : {}),
+          ...(opts.quantize ? { quantize: opts.quantize } : {}),
           foldBn: opts.foldBn === true,
           layout: opts.layout,
           outDir: opts.out,

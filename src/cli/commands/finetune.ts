@@ -12,6 +12,8 @@ import { writeBundle } from '../../bundle/write-bundle.ts';
 import { loadModelArgument, parseNumberOption } from '../load-model.ts';
 import { createCliLogger } from '../progress.ts';
 import { action, printResult } from '../output.ts';
+import { choiceOption } from '../options.ts';
+import { TRAINING_BACKEND_NAMES } from '../../runtime/backend-names.ts';
 
 /** Data and normalization flags shared by finetune and eval. */
 export interface DataCliOptions {
@@ -35,7 +37,7 @@ export function addDataOptions(command: Command): Command {
     .option('--offset <o>', 'offset for --scale', '0')
     .option('--cache-dir <dir>', 'decoded-data cache folder (default ~/.cache/edge-prune or $EDGE_PRUNE_CACHE_DIR)')
     .option('--no-cache', 'neither read nor write the decoded-data cache')
-    .option('--backend <name>', 'auto (default: the fastest available), tfjs-node, wasm or cpu');
+    .addOption(choiceOption('--backend <name>', 'training backend (default auto: the fastest available)', TRAINING_BACKEND_NAMES));
 }
 
 /** Normalization from the flags, if any was given. */

@@ -1,46 +1,43 @@
 // `edge-prune plan`: search for a plan that meets a target's budgets (NetAdapt by default).
 import type { Command } from 'commander';
-import { fail } from '../../core/errors.ts';
 import { action, printResult, EXIT_CODES } from '../output.ts';
-import { loadModelArgument, parseIntOption, parseNumberOption, readJsonOption } from '../load-model.ts';
+import { loadModelArgument, readJsonOption } from '../load-model.ts';
+import { addBudgetOptions, budgetFromFlags, choiceOption, numberOption, seedOption, type BudgetFlags } from '../options.ts';
+import { CRITERIA } from '../../score/score-model.ts';
+import { SEARCH_MODES, type SearchMode } from '../../search/search-modes.ts';
 import { createCliLogger } from '../progress.ts';
 
 /** Options of the plan command. */
-interface PlanOptions {
+interface PlanOptions extends BudgetFlags {
   target: string;
   out: string;
-  latencyMs?: string;
-  memoryMb?: string;
-  sizeMb?: string;
   criterion: string;
-  search: string;
-  ratio?: string;
+  search: SearchMode;
+  ratio?: number;
   ratios?: string;
-  seed: string;
+  seed: number;
   resume?: boolean;
   lockUnknown?: boolean;
   data?: string;
-  searchImages: string;
+  searchImages: number;
 }
 
 /** Register the plan command. */
 export function register(program: Command): void {
-  program
+  const command = program
     .command('plan')
     .description('search for the plan that meets a target\'s latency and memory budgets (writes plan.json + history.jsonl)')
     .argument('<model.json>', 'a TF.js Layers model')
     .requiredOption('--target <name>', 'a target from `edge-prune targets` (or a path to a target JSON)')
-    .requiredOption('--out <dir>', 'folder for plan.json and the append-only history.jsonl')
-    .option('--latency-ms <ms>', 'latency budget at batch 1 (default: the target\'s)')
-    .option('--memory-mb <mb>', 'peak memory budget (default: the target\'s)')
-    .option('--size-mb <mb>', 'exported model size budget (default: the target\'s)')
-    .option('--criterion <name>', 'channel ranking inside each group', 'fscl')
-    .option('--search <mode>', 'netadapt (rounds, candidates compared by measured quality), global (one threshold) or manual (--ratio/--ratios)', 'netadapt')
-    .option('--ratio <r>', 'manual mode: drop ratio for every group')
+    .requiredOption('--out <dir>', 'folder for plan.json and the append-only history.jsonl');
+  addBudgetOptions(command)
+    .addOption(choiceOption('--criterion <name>', 'channel ranking inside each group', Object.keys(CRITERIA), 'fscl'))
+    .addOption(choiceOption('--search <mode>', 'netadapt (rounds, candidates compared by measured quality), global (one threshold) or manual (--ratio/--ratios)', SEARCH_MODES, 'netadapt'))
+    .addOption(numberOption('--ratio <r>', 'manual mode: drop ratio for every group, 0 ≤ r < 1', { min: 0 }))
     .option('--ratios <file.json>', 'manual mode: per-group drop ratios')
     .option('--data <path>', 'image folder (class sub-folders, or train/ + test/) or IDX files: candidates are compared by accuracy after BatchNorm re-estimation')
-    .option('--search-images <n>', 'training images for BN re-estimation and, as many again, for candidate accuracy (with --data)', '512')
-    .option('--seed <n>', 'seed (the same seed gives the same plan)', '0')
+    .addOption(numberOption('--search-images <n>', 'training images for BN re-estimation and, as many again, for candidate accuracy (with --data)', { integer: true, min: 1 }, 512))
+    .addOption(seedOption('seed (the same seed gives the same plan)'))
     .option('--resume', 'continue an interrupted search from <out>/history.jsonl')
     .option('--lock-unknown', 'lock the channels of unsupported layers instead of failing')
     .addHelpText('after', '\nWith --data, candidates are compared by held-out accuracy after BatchNorm re-estimation (images from\nthe training split only); without it, by how closely the pruned model follows the original on seeded inputs.\nThe plan replays with `edge-prune prune <model.json> --plan <out>/plan.json --out <dir>`.\n\nExample:\n  edge-prune plan samples/vgg/model.json --target pixel7 --latency-ms 4 --out runs/plan-vgg\n  edge-prune plan samples/vgg/model.json --target pixel7 --data samples/data --out runs/plan-vgg-data')
@@ -50,26 +47,18 @@ export function register(program: Command): void {
         const { loadTarget } = await import('../../targets/load-targets.ts');
         const { planSearch } = await import('../../search/plan-search.ts');
         const mode = opts.search;
-        if (mode !== 'netadapt' && mode !== 'global' && mode !== 'manual') {
-          fail('INVALID_ARGUMENT', { expected: 'netadapt, global or manual', found: JSON.stringify(mode), where: '--search', hint: 'netadapt is the default' });
-        }
         const target = loadTarget(opts.target);
         const bundle = await loadModelArgument(modelPath);
         const analysis = analyzeModel(bundle, { lockUnknown: opts.lockUnknown === true });
-        const budget = {
-          ...(opts.latencyMs !== undefined ? { latencyMs: parseNumberOption(opts.latencyMs, '--latency-ms') } : {}),
-          ...(opts.memoryMb !== undefined ? { memoryMb: parseNumberOption(opts.memoryMb, '--memory-mb') } : {}),
-          ...(opts.sizeMb !== undefined ? { modelSizeMb: parseNumberOption(opts.sizeMb, '--size-mb') } : {}),
-        };
-        const ratios = opts.ratios ? ((await readJsonOption(opts.ratios, '--ratios')) as Record<string, number>) : opts.ratio !== undefined ? parseNumberOption(opts.ratio, '--ratio') : undefined;
+        const budget = budgetFromFlags(opts);
+        const ratios = opts.ratios ? ((await readJsonOption(opts.ratios, '--ratios')) as Record<string, number>) : opts.ratio;
         const globals = cmd.optsWithGlobals();
         const logger = createCliLogger(globals.json === true);
-        const seed = parseNumberOption(opts.seed, '--seed');
+        const seed = opts.seed;
         let evaluate: ((b: typeof bundle) => Promise<number>) | undefined;
         if (opts.data) {
           const { candidateAccuracy, loadRunData } = await import('../../data/run-data.ts');
-          const searchImages = parseIntOption(opts.searchImages, '--search-images', 1);
-          evaluate = await candidateAccuracy(await loadRunData(bundle, opts.data, seed, searchImages, logger), seed);
+          evaluate = await candidateAccuracy(await loadRunData(bundle, opts.data, seed, opts.searchImages, logger), seed);
         }
         const result = await planSearch({
           bundle, analysis, target, budget, criterion: opts.criterion, mode, seed, outDir: opts.out,

@@ -10,18 +10,19 @@ import { writeBundle } from '../../bundle/write-bundle.ts';
 import { applyPlan } from '../../prune/apply-plan.ts';
 import { CRITERIA, scoreModel } from '../../score/score-model.ts';
 import { planFromRatios, type DropRatios } from '../../search/ratio-plan.ts';
-import { loadModelArgument, parseNumberOption, readJsonOption } from '../load-model.ts';
+import { loadModelArgument, readJsonOption } from '../load-model.ts';
+import { choiceOption, numberOption, seedOption } from '../options.ts';
 import { action, printResult } from '../output.ts';
 
 /** Options of the prune command. */
 interface PruneOptions {
   criterion: string;
-  ratio?: string;
+  ratio?: number;
   ratios?: string;
   plan?: string;
   out: string;
-  seed: string;
-  round: string;
+  seed: number;
+  round: number;
   lockUnknown?: boolean;
 }
 
@@ -32,12 +33,12 @@ export function register(program: Command): void {
     .description('remove channels (lowest scores first, or as a plan says) and write the pruned model')
     .argument('<model.json>', 'a TF.js Layers model')
     .requiredOption('--out <dir>', 'folder for the pruned model.json, its shards and plan.json')
-    .option('--criterion <name>', `one of ${Object.keys(CRITERIA).join(', ')}`, 'fscl')
-    .option('--ratio <r>', 'drop this fraction of every prunable group, 0 ≤ r < 1')
+    .addOption(choiceOption('--criterion <name>', 'channel ranking', Object.keys(CRITERIA), 'fscl'))
+    .addOption(numberOption('--ratio <r>', 'drop this fraction of every prunable group, 0 ≤ r < 1', { min: 0 }))
     .option('--ratios <file.json>', 'per-group drop ratios {"groupId": ratio}; unnamed groups are kept whole')
     .option('--plan <plan.json>', 'replay a plan written by `edge-prune plan` or `prune`')
-    .option('--round <n>', 'keep channel counts at multiples of n', '1')
-    .option('--seed <n>', 'seed for the random criterion', '0')
+    .addOption(numberOption('--round <n>', 'keep channel counts at multiples of n', { integer: true, min: 1 }, 1))
+    .addOption(seedOption('seed for the random criterion'))
     .option('--lock-unknown', 'lock the channels of unsupported layers instead of failing')
     .addHelpText('after', '\nExamples:\n  edge-prune prune model.json --ratio 0.3 --out pruned/\n  edge-prune prune model.json --ratios ratios.json --criterion l1 --out pruned-l1/\n  edge-prune prune model.json --plan runs/x/plan.json --out pruned/')
     .action(
@@ -52,9 +53,9 @@ export function register(program: Command): void {
         let plan: PrunePlan;
         if (opts.plan) plan = (await readJsonOption(opts.plan, '--plan')) as PrunePlan;
         else {
-          const scores = scoreModel(opts.criterion, { bundle, graph: before.graph, groups: before.groups, seed: parseNumberOption(opts.seed, '--seed') });
-          const ratios: DropRatios = opts.ratio !== undefined ? parseNumberOption(opts.ratio, '--ratio') : ((await readJsonOption(opts.ratios as string, '--ratios')) as Record<string, number>);
-          plan = planFromRatios(before.groups, scores, ratios, parseNumberOption(opts.round, '--round'));
+          const scores = scoreModel(opts.criterion, { bundle, graph: before.graph, groups: before.groups, seed: opts.seed });
+          const ratios: DropRatios = opts.ratio !== undefined ? opts.ratio : ((await readJsonOption(opts.ratios as string, '--ratios')) as Record<string, number>);
+          plan = planFromRatios(before.groups, scores, ratios, opts.round);
         }
         const pruned = applyPlan(bundle, before.groups, plan);
         const after = analyzeModel(pruned, { lockUnknown: opts.lockUnknown === true });

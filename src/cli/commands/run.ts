@@ -1,22 +1,24 @@
 // The main command: `edge-prune [model.json] --target <t>` runs the whole flow and writes the run folder.
 import type { Command } from 'commander';
 import { EXIT_CODES, action, printResult } from '../output.ts';
-import { parseNumberOption } from '../load-model.ts';
 import { createCliLogger } from '../progress.ts';
+import { addBudgetOptions, budgetFromFlags, choiceOption, numberOption, seedOption, type BudgetFlags } from '../options.ts';
+import { CRITERIA } from '../../score/score-model.ts';
+import { TRAINING_BACKEND_NAMES } from '../../runtime/backend-names.ts';
+import { METHODS } from '../../core/schemas.ts';
+import { SEARCH_MODES, type SearchMode } from '../../search/search-modes.ts';
+
 
 /** Options of the main command. */
-interface RunOptions {
+interface RunOptions extends BudgetFlags {
   target: string;
-  latencyMs?: string;
-  memoryMb?: string;
-  sizeMb?: string;
   data?: string;
-  epochs?: string;
+  epochs?: number;
   out?: string;
   criterion: string;
-  search: string;
-  method?: string;
-  seed: string;
+  search: SearchMode;
+  method?: 'local' | 'emulated' | 'device' | 'none';
+  seed: number;
   backend?: string;
   resume?: boolean;
   lockUnknown?: boolean;
@@ -24,22 +26,20 @@ interface RunOptions {
 
 /** Register the main command (the default when no sub-command is named). */
 export function register(program: Command): void {
-  program
+  const command = program
     .command('run', { isDefault: true })
     .description('prune, fine-tune, export and measure a model for a target (the default command)')
     .argument('[model.json]', 'a TF.js Layers model (default: the bundled VGG-style sample and its data)')
-    .requiredOption('--target <name>', 'where the model will run: see `edge-prune targets`')
-    .option('--latency-ms <ms>', 'latency budget at batch 1 (default: the target\'s, or the sample\'s)')
-    .option('--memory-mb <mb>', 'peak memory budget')
-    .option('--size-mb <mb>', 'exported model size budget')
+    .requiredOption('--target <name>', 'where the model will run: see `edge-prune targets`');
+  addBudgetOptions(command)
     .option('--data <path>', 'image folder (class sub-folders, or train/ + test/) or IDX files, for the search and fine-tuning')
-    .option('--epochs <n>', 'fine-tuning epochs (default 2; 6 on the bundled sample, see samples/vgg/budgets.json)')
+    .addOption(numberOption('--epochs <n>', 'fine-tuning epochs (default 2; 6 on the bundled sample, see samples/vgg/budgets.json)', { integer: true, min: 0 }))
     .option('--out <dir>', 'run folder (default runs/<target>-<time>)')
-    .option('--criterion <name>', 'channel ranking', 'fscl')
-    .option('--search <mode>', 'netadapt, global or manual', 'netadapt')
-    .option('--method <m>', 'how to measure: local, emulated, device or none (default: the target\'s)')
-    .option('--seed <n>', 'seed of every random choice', '0')
-    .option('--backend <name>', 'training backend: tensorflow (tfjs-node), wasm or cpu')
+    .addOption(choiceOption('--criterion <name>', 'channel ranking', Object.keys(CRITERIA), 'fscl'))
+    .addOption(choiceOption('--search <mode>', 'budget search', SEARCH_MODES, 'netadapt'))
+    .addOption(choiceOption('--method <m>', 'how to measure (default: the target\'s)', [...METHODS, 'none']))
+    .addOption(seedOption())
+    .addOption(choiceOption('--backend <name>', 'training backend (default: the fastest available)', TRAINING_BACKEND_NAMES))
     .option('--resume', 'continue an interrupted run in --out')
     .option('--lock-unknown', 'keep unsupported layers unpruned instead of failing')
     .addHelpText('after', `
@@ -54,7 +54,7 @@ tfjs-graph, onnx), report.json and report.html. Exit 0 when every budget is met,
       action(async (model: string | undefined, opts: RunOptions, cmd: Command) => {
         const { runPipeline } = await import('../../pipeline.ts');
         const globals = cmd.optsWithGlobals();
-        const method = opts.method as 'local' | 'emulated' | 'device' | 'none' | undefined;
+        const method = opts.method;
         const report = await runPipeline({
           target: opts.target,
           ...(model ? { model } : {}),
@@ -62,15 +62,11 @@ tfjs-graph, onnx), report.json and report.html. Exit 0 when every budget is met,
           ...(opts.out ? { outDir: opts.out } : {}),
           ...(method ? { method } : {}),
           ...(opts.backend ? { backend: opts.backend } : {}),
-          budget: {
-            ...(opts.latencyMs !== undefined ? { latencyMs: parseNumberOption(opts.latencyMs, '--latency-ms') } : {}),
-            ...(opts.memoryMb !== undefined ? { memoryMb: parseNumberOption(opts.memoryMb, '--memory-mb') } : {}),
-            ...(opts.sizeMb !== undefined ? { modelSizeMb: parseNumberOption(opts.sizeMb, '--size-mb') } : {}),
-          },
-          ...(opts.epochs !== undefined ? { epochs: parseNumberOption(opts.epochs, '--epochs') } : {}),
+          budget: budgetFromFlags(opts),
+          ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}),
           criterion: opts.criterion,
-          search: opts.search as 'netadapt' | 'global' | 'manual',
-          seed: parseNumberOption(opts.seed, '--seed'),
+          search: opts.search,
+          seed: opts.seed,
           ...(opts.resume ? { resume: true } : {}),
           ...(opts.lockUnknown ? { lockUnknown: true } : {}),
           logger: createCliLogger(globals.json === true),

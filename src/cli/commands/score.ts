@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { analyzeModel } from '../../analyze/analyze-model.ts';
 import { CRITERIA, scoreModel } from '../../score/score-model.ts';
-import { loadModelArgument, parseNumberOption } from '../load-model.ts';
+import { loadModelArgument } from '../load-model.ts';
+import { choiceOption, seedOption } from '../options.ts';
 import { action, printResult } from '../output.ts';
 
 /** Register the score command. */
@@ -11,14 +12,14 @@ export function register(program: Command): void {
     .command('score')
     .description('score every channel of every prunable group (higher = keep)')
     .argument('<model.json>', 'a TF.js Layers model')
-    .option('--criterion <name>', `one of ${Object.keys(CRITERIA).join(', ')}`, 'fscl')
-    .option('--seed <n>', 'seed for the random criterion', '0')
+    .addOption(choiceOption('--criterion <name>', 'channel ranking', Object.keys(CRITERIA), 'fscl'))
+    .addOption(seedOption('seed for the random criterion'))
     .option('--lock-unknown', 'lock the channels of unsupported layers instead of failing')
     .action(
-      action(async (modelPath: string, opts: { criterion: string; seed: string; lockUnknown?: boolean }, cmd: Command) => {
+      action(async (modelPath: string, opts: { criterion: string; seed: number; lockUnknown?: boolean }, cmd: Command) => {
         const bundle = await loadModelArgument(modelPath);
         const { graph, groups } = analyzeModel(bundle, { lockUnknown: opts.lockUnknown === true });
-        const scores = scoreModel(opts.criterion, { bundle, graph, groups, seed: parseNumberOption(opts.seed, '--seed') });
+        const scores = scoreModel(opts.criterion, { bundle, graph, groups, seed: opts.seed });
         printResult(cmd.optsWithGlobals(), scores, () =>
           [`criterion ${scores.criterion}`, ...scores.groups.map((g) => {
             const sorted = [...g.scores].sort((a, b) => a - b);

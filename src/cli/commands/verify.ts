@@ -4,35 +4,30 @@ import type { Command } from 'commander';
 import { fail } from '../../core/errors.ts';
 import type { EmulationCalibration } from '../../verify/calibrate-emulation.ts';
 import type { BundleFormat, Measurement, VerifyMethod, VerifyOptions } from '../../verify/types.ts';
+import { METHODS } from '../../core/schemas.ts';
+import { EXPORT_FORMATS } from '../../export/types.ts';
+import type { LoadedTarget } from '../../targets/load-targets.ts';
+import { addBudgetOptions, choiceOption, numberOption } from '../options.ts';
 import { EXIT_CODES, action, printResult } from '../output.ts';
 import { createCliLogger } from '../progress.ts';
 
-/** Options of the verify command. */
+/** Options of the verify command (numbers already parsed and range-checked by commander). */
 interface VerifyFlags {
   target: string;
-  method?: string;
-  runs?: string;
-  warmup?: string;
-  format?: string;
-  latencyMs?: string;
-  throttlingRate?: string;
+  method?: VerifyMethod;
+  runs?: number;
+  warmup?: number;
+  format?: BundleFormat;
+  latencyMs?: number;
+  throttlingRate?: number;
   serve?: boolean;
   host?: string;
-  port?: string;
+  port?: number;
   serial?: string;
-  timeout?: string;
+  timeout?: number;
   record: boolean;
   calibrateEmulation?: boolean;
   write: boolean;
-}
-
-/** A number option, or INVALID_ARGUMENT naming the flag. */
-function numberOption(value: string, flag: string, integer: boolean, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) {
-    fail('INVALID_ARGUMENT', { expected: `${integer ? 'an integer' : 'a number'} from ${min} to ${max}`, found: value, where: flag, hint: `see edge-prune verify --help` });
-  }
-  return n;
 }
 
 const ms = (v: number): string => `${v.toFixed(2)} ms`;
@@ -76,42 +71,39 @@ async function showUrls(urls: string[], host: string | undefined): Promise<void>
 }
 
 /** Build library options from the flags. */
-function toOptions(flags: VerifyFlags, method: VerifyMethod): VerifyOptions {
-  const options: VerifyOptions = { target: flags.target, method, record: flags.record };
-  if (flags.runs !== undefined) options.runs = numberOption(flags.runs, '--runs', true, 1, 10_000);
-  if (flags.warmup !== undefined) options.warmup = numberOption(flags.warmup, '--warmup', true, 0, 10_000);
-  if (flags.latencyMs !== undefined) options.budgetMs = numberOption(flags.latencyMs, '--latency-ms', false, 0.001, 1e6);
-  if (flags.throttlingRate !== undefined) options.throttlingRate = numberOption(flags.throttlingRate, '--throttling-rate', false, 1, 100);
-  if (flags.port !== undefined) options.port = numberOption(flags.port, '--port', true, 0, 65_535);
-  if (flags.timeout !== undefined) options.timeoutMs = numberOption(flags.timeout, '--timeout', false, 1, 86_400) * 1000;
+function toOptions(flags: VerifyFlags, target: LoadedTarget, method: VerifyMethod): VerifyOptions {
+  const options: VerifyOptions = { target, method, record: flags.record };
+  if (flags.runs !== undefined) options.runs = flags.runs;
+  if (flags.warmup !== undefined) options.warmup = flags.warmup;
+  if (flags.latencyMs !== undefined) options.budgetMs = flags.latencyMs;
+  if (flags.throttlingRate !== undefined) options.throttlingRate = flags.throttlingRate;
+  if (flags.port !== undefined) options.port = flags.port;
+  if (flags.timeout !== undefined) options.timeoutMs = flags.timeout * 1000;
   if (flags.host !== undefined) options.host = flags.host;
   if (flags.serial !== undefined) options.serial = flags.serial;
   if (flags.serve) options.serve = true;
-  if (flags.format !== undefined) {
-    if (!['tfjs', 'tfjs-graph', 'onnx'].includes(flags.format)) fail('INVALID_ARGUMENT', { expected: 'tfjs, tfjs-graph or onnx', found: flags.format, where: '--format', hint: 'e.g. --format tfjs-graph' });
-    options.format = flags.format as BundleFormat;
-  }
+  if (flags.format !== undefined) options.format = flags.format;
   return options;
 }
 
 /** Register the verify command. */
 export function register(program: Command): void {
-  program
+  const command = program
     .command('verify')
     .description('measure an exported bundle\'s latency on the target\'s runtime: local (this host), emulated (headless Chromium, CPU throttled) or device (a phone)')
     .argument('[export-dir]', 'a folder written by `edge-prune export` (with manifest.json)')
     .requiredOption('--target <name>', 'target name (see `edge-prune targets`) or a target JSON file')
-    .option('--method <m>', 'local | emulated | device (default: the target\'s measurement.default)')
-    .option('--runs <n>', 'timed runs (default: the target\'s)')
-    .option('--warmup <n>', 'untimed warm-up runs after the first (default: the target\'s)')
-    .option('--format <f>', 'bundle to measure: tfjs | tfjs-graph | onnx (default: what the target\'s runtime loads)')
-    .option('--latency-ms <ms>', 'latency budget (default: the target\'s)')
-    .option('--throttling-rate <r>', 'emulated: CPU throttling rate (default: the profile\'s calibrated rate)')
+    .addOption(choiceOption('--method <m>', 'how to measure (default: the target\'s measurement.default)', METHODS))
+    .addOption(numberOption('--runs <n>', 'timed runs (default: the target\'s)', { integer: true, min: 1, max: 10_000 }))
+    .addOption(numberOption('--warmup <n>', 'untimed warm-up runs after the first (default: the target\'s)', { integer: true, min: 0, max: 10_000 }))
+    .addOption(choiceOption('--format <f>', 'bundle to measure (default: what the target\'s runtime loads)', EXPORT_FORMATS));
+  addBudgetOptions(command, ['latencyMs'])
+    .addOption(numberOption('--throttling-rate <r>', 'emulated: CPU throttling rate (default: the profile\'s calibrated rate)', { min: 1, max: 100 }))
     .option('--serve', 'device: serve the page for a phone on the network; prints a URL and a QR code')
     .option('--host <addr>', 'listen address with --serve (default 127.0.0.1; e.g. 0.0.0.0 for the LAN)')
-    .option('--port <n>', 'listen port (default: a free port)')
+    .addOption(numberOption('--port <n>', 'listen port (default: a free port)', { integer: true, min: 0, max: 65_535 }))
     .option('--serial <s>', 'device: adb serial when several phones are attached')
-    .option('--timeout <s>', 'seconds to wait for the page\'s result (default 180 emulated, 300 device)')
+    .addOption(numberOption('--timeout <s>', 'seconds to wait for the page\'s result (default 180 emulated, 300 device)', { min: 1, max: 86_400 }))
     .option('--no-record', 'do not append the run to <export-dir>/measurements.json')
     .option('--calibrate-emulation', 'find the CPU throttling rate at which the profile\'s reference model matches its device latency, and record it in the profile')
     .option('--no-write', 'with --calibrate-emulation: report only, leave the profile unchanged')
@@ -138,19 +130,19 @@ export function register(program: Command): void {
         if (flags.calibrateEmulation) {
           const { calibrateEmulation } = await import('../../verify/calibrate-emulation.ts');
           const opts: Parameters<typeof calibrateEmulation>[1] = { write: flags.write, logger };
-          if (flags.runs !== undefined) opts.runs = numberOption(flags.runs, '--runs', true, 1, 10_000);
-          if (flags.warmup !== undefined) opts.warmup = numberOption(flags.warmup, '--warmup', true, 0, 10_000);
+          if (flags.runs !== undefined) opts.runs = flags.runs;
+          if (flags.warmup !== undefined) opts.warmup = flags.warmup;
           const result = await calibrateEmulation(flags.target, opts);
           printResult(globals, result, () => describeCalibration(result));
           return;
         }
         if (!exportDir) fail('INVALID_ARGUMENT', { expected: 'an export folder', found: 'none', where: 'verify <export-dir>', hint: 'run `edge-prune export <model.json> --out <dir>` first and pass <dir>' });
         const { loadTarget } = await import('../../targets/load-targets.ts');
-        const method = (flags.method ?? (flags.serve ? 'device' : loadTarget(flags.target).target.measurement.default)) as VerifyMethod;
-        if (!['local', 'emulated', 'device'].includes(method)) fail('INVALID_ARGUMENT', { expected: 'local, emulated or device', found: method, where: '--method', hint: 'e.g. --method emulated' });
+        const target = loadTarget(flags.target);
+        const method = flags.method ?? (flags.serve ? 'device' : target.target.measurement.default);
         if (flags.serve && method !== 'device') fail('INVALID_ARGUMENT', { expected: '--method device with --serve', found: `--method ${method}`, where: '--serve', hint: 'drop --method or pass --method device' });
         if (flags.host !== undefined && !flags.serve) fail('INVALID_ARGUMENT', { expected: '--host only with --serve', found: `--host ${flags.host}`, where: '--host', hint: 'add --serve to let a phone on the network open the page' });
-        const options = toOptions(flags, method);
+        const options = toOptions(flags, target, method);
         options.logger = logger;
         options.onServing = flags.serve ? (urls) => void showUrls(urls, flags.host) : (urls) => logger.info(`opening ${urls[0] ?? ''} on the phone (adb reverse)`);
         const { verifyExport } = await import('../../verify/verify-export.ts');
