@@ -85,7 +85,7 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
   const accuracyBefore = await accuracyOf(bundle);
 
   const search = await stage('score + search', 4, async () => {
-    const evaluate = data ? await (await import('./data/run-data.ts')).candidateAccuracy(data, seed) : undefined;
+    const evaluate = data ? (await import('./runtime/candidate-accuracy.ts')).candidateAccuracy(data, seed) : undefined;
     return planSearch({
       bundle, analysis: before, target, budget, criterion: options.criterion ?? 'fscl', mode: options.search ?? 'netadapt', seed, outDir, logger,
       ...(evaluate ? { evaluate } : {}), ...(options.resume ? { resume: true } : {}),

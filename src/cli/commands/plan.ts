@@ -67,9 +67,10 @@ export function register(program: Command): void {
         const seed = parseNumberOption(opts.seed, '--seed');
         let evaluate: ((b: typeof bundle) => Promise<number>) | undefined;
         if (opts.data) {
-          const { candidateAccuracy, loadRunData } = await import('../../data/run-data.ts');
+          const { loadRunData } = await import('../../data/run-data.ts');
+          const { candidateAccuracy } = await import('../../runtime/candidate-accuracy.ts');
           const searchImages = parseIntOption(opts.searchImages, '--search-images', 1);
-          evaluate = await candidateAccuracy(await loadRunData(bundle, opts.data, seed, searchImages, logger), seed);
+          evaluate = candidateAccuracy(await loadRunData(bundle, opts.data, seed, searchImages, logger), seed);
         }
         const result = await planSearch({
           bundle, analysis, target, budget, criterion: opts.criterion, mode, seed, outDir: opts.out,
