@@ -26,7 +26,7 @@ import tseslint from 'typescript-eslint';
  *   import, score, prune, finetune, export: services only
  *   reconstruct     prune                          (refits the consumers of a pruned layer)
  *   search          score, prune                   (NetAdapt scores and applies candidate plans)
- *   latency/calibration  search, prune, export     (builds and times seeded pruned variants)
+ *   latency/calibration  prune, export             (builds, exports and times seeded pruned variants)
  *   verify          latency/calibration            (the emulation calibration reuses its probes)
  *   report          every other stage              (the sink: reads each stage's result types)
  *   top level:
@@ -56,7 +56,7 @@ const ALLOW = {
   export: SERVICES,
   reconstruct: ['prune', ...SERVICES],
   search: ['score', 'prune', ...SERVICES],
-  'latency-calibration': ['search', 'prune', 'export', ...SERVICES],
+  'latency-calibration': ['prune', 'export', ...SERVICES],
   verify: ['latency-calibration', ...SERVICES],
   report: [...STAGES.filter((s) => s !== 'report'), ...SERVICES],
   'pipeline-sample': SERVICES,
