@@ -86,7 +86,7 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
   const criterion = options.criterion ?? 'fscl';
   const scores = await stage('score', 4, async () => scoreModel(criterion, { bundle, graph: before.graph, groups: before.groups, seed }));
   const search = await stage('search', 5, async () => {
-    const evaluate = data ? await (await import('./data/run-data.ts')).candidateAccuracy(data, seed) : undefined;
+    const evaluate = data ? (await import('./runtime/candidate-accuracy.ts')).candidateAccuracy(data, seed) : undefined;
     return planSearch({
       bundle, analysis: before, target, budget, criterion, scores, mode: options.search ?? 'netadapt', seed, outDir, logger,
       ...(evaluate ? { evaluate } : {}), ...(options.resume ? { resume: true } : {}),

@@ -24,7 +24,7 @@ export function macsOfPlan(analysis: Analysis, plan: PrunePlan): number {
 
 /**
  * The uniform drop ratio r (every prunable group drops about size·r channels, kept counts rounded to
- * multiples of `round` as ratio-plan's dropCount does) whose pruned graph comes closest to cutting `cut` of the MACs: bisection for the smallest r that
+ * multiples of `round` as prune's dropCount does) whose pruned graph comes closest to cutting `cut` of the MACs: bisection for the smallest r that
  * reaches the cut, then the nearer of it and the step below. Criteria only choose which channels;
  * the counts, and so the MACs, are the same for all of them.
  */

@@ -68,7 +68,8 @@ function verdicts(rows: BenchRow[]): { lines: string[]; summary: string } {
       const best = stats(bestRows.map((r) => r[field]));
       const diff = (mine.mean - best.mean) * 100;
       const noise = Math.max(mine.sd, best.sd) * 100;
-      if (diff > 0) field === 'accPruned' ? (winsPruned += 1) : (winsTuned += 1);
+      if (diff > 0 && field === 'accPruned') winsPruned += 1;
+      else if (diff > 0) winsTuned += 1;
       const within = noise > 0 && Math.abs(diff) <= noise ? ' (within the seed spread)' : '';
       return `${diff > 0 ? 'beats' : diff === 0 ? 'ties' : 'trails'} the best baseline ${bestName} by ${Math.abs(diff).toFixed(2)} points${within}`;
     };

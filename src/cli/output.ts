@@ -1,5 +1,5 @@
 // The CLI's only printing and exit-code logic: results, errors (text or JSON) and the code map.
-import { EdgePruneError, isEdgePruneError, type ErrorCode } from '../core/errors.ts';
+import { type EdgePruneError, isEdgePruneError, type ErrorCode } from '../core/errors.ts';
 
 /** Exit codes, documented in the README. */
 export const EXIT_CODES: Record<ErrorCode | 'OK' | 'OVER_BUDGET', number> = {

@@ -50,13 +50,3 @@ export async function loadRunData(bundle: ModelBundle, path: string, seed: numbe
     source: path,
   };
 }
-
-/**
- * The search's candidate quality on `data`: accuracy on the held-out search subset after the
- * candidate's BatchNorm statistics are re-estimated on the search BN subset (seeded).
- */
-export async function candidateAccuracy(data: RunData, seed: number): Promise<(candidate: ModelBundle) => Promise<number>> {
-  const { reestimateBatchNorm } = await import('../runtime/train-bn.ts');
-  const { evaluateAccuracy } = await import('../runtime/train-eval.ts');
-  return async (candidate) => (await evaluateAccuracy(await reestimateBatchNorm(candidate, data.searchBn, { seed }), data.searchEval)).accuracy;
-}

@@ -1,6 +1,6 @@
 // Times an exported ONNX model with onnxruntime-node (CPU execution provider): cold run, warm-up, timed runs.
 import { EdgePruneError } from '../core/errors.ts';
-import type { RawTiming } from '../verify/types.ts';
+import type { RawTiming } from './raw-timing.ts';
 
 /** What to measure and how often. */
 export interface OnnxMeasureOptions {

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { EdgePruneError } from '../core/errors.ts';
-import type { RawTiming } from '../verify/types.ts';
+import type { RawTiming } from './raw-timing.ts';
 import { createDiskLoadHandler } from './graph-model.ts';
 import { ensureBackend } from './layers-model.ts';
 import { registerThreadedWasm } from './wasm-threaded.ts';

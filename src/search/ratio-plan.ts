@@ -1,6 +1,7 @@
 // Manual mode: a plan that drops a fraction of each unlocked group's lowest-scored channels.
 import { describeValue, fail } from '../core/errors.ts';
 import type { ChannelGroup, PrunePlan, Scores } from '../core/types.ts';
+import { dropCount } from '../prune/drop-count.ts';
 
 /** Drop ratio for every group, or per group id (groups not named keep all channels). */
 export type DropRatios = number | Record<string, number>;
@@ -17,13 +18,6 @@ function checkRatio(ratio: unknown, where: string): number {
 export function lowestIndices(scores: readonly number[], count: number): number[] {
   const order = scores.map((s, i) => ({ s, i })).sort((a, b) => a.s - b.s || a.i - b.i);
   return order.slice(0, count).map((x) => x.i).sort((a, b) => a - b);
-}
-
-/** How many channels a drop ratio removes from a group, rounded so the kept count is a multiple of `round`. */
-export function dropCount(size: number, ratio: number, round = 1): number {
-  let keep = Math.max(1, Math.round(size * (1 - ratio)));
-  if (round > 1 && size > round) keep = Math.max(round, Math.round(keep / round) * round);
-  return Math.max(0, Math.min(size - 1, size - keep));
 }
 
 /**

@@ -1,6 +1,6 @@
 // What the benchmark page posts back, validated, and waiting for it with a deadline.
 import { z } from 'zod';
-import { EdgePruneError, fail } from '../core/errors.ts';
+import { type EdgePruneError, fail } from '../core/errors.ts';
 import { RUNTIMES } from '../core/schemas.ts';
 import { findNonLoopback } from './browser.ts';
 import type { RawTiming } from './types.ts';

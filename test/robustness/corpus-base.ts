@@ -8,7 +8,7 @@ import { ensureFixture, type FixtureName } from '../fixtures/build-fixtures.ts';
 import { json, type FileSpec } from './case-types.ts';
 
 /** A model.json (or plan, profile) as parsed JSON: the corpus edits it freely, so it is untyped. */
-export type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type Json = any;
 
 /** One fixture's files and channel groups. */
 export interface BaseFixture {

@@ -1,7 +1,6 @@
 // `edge-prune calibrate`: measure layer shapes on a host runtime, fit the host profile, show predicted vs measured.
 import type { Command } from 'commander';
 import { writeJsonAtomic } from '../../core/atomic-write.ts';
-import { fail } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { HOST_RUNTIMES as CALIBRATABLE, ProfileSchema, parseConfig, type RuntimeName } from '../../core/schemas.ts';
 import type { CalibrationReport, ErrorSummary } from '../../latency/calibration/calibrate.ts';

@@ -57,8 +57,9 @@ export function register(program: Command): void {
         const seed = opts.seed;
         let evaluate: ((b: typeof bundle) => Promise<number>) | undefined;
         if (opts.data) {
-          const { candidateAccuracy, loadRunData } = await import('../../data/run-data.ts');
-          evaluate = await candidateAccuracy(await loadRunData(bundle, opts.data, seed, opts.searchImages, logger), seed);
+          const { loadRunData } = await import('../../data/run-data.ts');
+          const { candidateAccuracy } = await import('../../runtime/candidate-accuracy.ts');
+          evaluate = candidateAccuracy(await loadRunData(bundle, opts.data, seed, opts.searchImages, logger), seed);
         }
         const result = await planSearch({
           bundle, analysis, target, budget, criterion: opts.criterion, mode, seed, outDir: opts.out,

@@ -8,7 +8,7 @@ import { applyPlan } from '../../prune/apply-plan.ts';
 import { initializeBundle } from '../../runtime/time-tfjs.ts';
 import { PACKAGE_ROOT } from '../../targets/load-targets.ts';
 import { TopologyBuilder, addLayers, batchNorm, conv, dense, globalAveragePool, type Sym } from './probe-topology.ts';
-import { dropCount } from '../../search/ratio-plan.ts';
+import { dropCount } from '../../prune/drop-count.ts';
 
 /** A base network that variants are pruned from. */
 export interface BaseNetwork {
