@@ -2,6 +2,7 @@
 import { buildGraph } from '../../analyze/graph.ts';
 import { fail } from '../../core/errors.ts';
 import { silentLogger, type Logger } from '../../core/logger.ts';
+import { createRandom, shuffledOrder } from '../../core/random.ts';
 import { HOST_RUNTIMES, type RuntimeName } from '../../core/schemas.ts';
 import type { ModelBundle } from '../../core/types.ts';
 import { buildOnnxModel } from '../../export/onnx-graph.ts';
@@ -10,7 +11,6 @@ import { createOnnxSession } from '../../runtime/onnx-session.ts';
 import { describeOnnxRuntime } from '../../runtime/time-onnx.ts';
 import { describeTfjs, timeLayersModel } from '../../runtime/time-tfjs.ts';
 import type { Fusion } from '../layer-work.ts';
-import { seededUniform } from './latency-fit-set.ts';
 
 /** A model loaded on a host runtime: `time(n)` makes n timed runs (ms each). */
 export interface LoadedModel {
@@ -116,16 +116,6 @@ export interface InterleaveOptions {
   task?: string;
 }
 
-/** A seeded shuffled order of n items. */
-function shuffled(n: number, next: () => number): number[] {
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  return order;
-}
-
 /**
  * Time every bundle on the timer in rounds: each round gives each model a turn of `turnWarmup`
  * untimed and `runs` timed runs, in a seeded shuffled order (no model always follows the same
@@ -153,9 +143,9 @@ export async function timeInterleaved(timer: HostTimer, bundles: Array<{ id: str
     const pooled = bundles.map(() => [] as number[]);
     const total = bundles.length * options.rounds;
     let done = 0;
-    const next = seededUniform(options.rounds * 7919 + bundles.length);
+    const next = createRandom(options.rounds * 7919 + bundles.length);
     for (let round = 0; round < options.rounds; round++) {
-      for (const i of shuffled(bundles.length, next)) {
+      for (const i of shuffledOrder(bundles.length, next)) {
         const model = alone ? await open(i) : loaded[i]!;
         try {
           if (turnWarmup > 0) await model.time(turnWarmup);
