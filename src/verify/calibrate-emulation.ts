@@ -13,7 +13,7 @@ import { loadTarget, profilePath } from '../targets/load-targets.ts';
 import { openBenchPage } from './emulated.ts';
 import type { ExportedBundle } from './export-folder.ts';
 import { assertLoopbackOnly } from './page-result.ts';
-import { summarizeRuns } from './stats.ts';
+import { summarizeRuns } from '../core/statistics.ts';
 import type { RawTiming } from './types.ts';
 
 /** One measured point of the search. */
