@@ -6,7 +6,7 @@ import type { Logger } from '../../core/logger.ts';
 import { HOST_RUNTIMES, OP_KINDS, type Profile, type RuntimeModel, type RuntimeName } from '../../core/schemas.ts';
 import { median, percentile, summarizeRuns } from '../../core/statistics.ts';
 import type { ModelBundle } from '../../core/types.ts';
-import { initializeBundle } from '../../runtime/time-tfjs.ts';
+import { initializeBundle } from '../../runtime/layers-model.ts';
 import { openHostTimer, timeInterleaved, type Residency } from './calibrate-timers.ts';
 import { calibrationProbes, type Probe } from './calibration-probes.ts';
 import { CHANNEL_BLOCK_GRID, fitCoefficients, residualsOf, type FitSample } from './fit-latency.ts';
