@@ -84,15 +84,14 @@ function opsOf(node: GraphNode, rule: LayerRule | undefined, inputs: number[][],
 }
 
 /** Weight elements of a layer from its rule's weight shapes (graph only, no bundle needed). */
-function weightElementsOf(node: GraphNode, inputs: number[][]): number {
-  const rule = findRule(node.className);
+function weightElementsOf(node: GraphNode, rule: LayerRule | undefined, inputs: number[][]): number {
   if (!rule?.weightShape) return 0;
   let n = 0;
   for (const slot of Object.keys(node.weights)) n += sizeOf(rule.weightShape(slot, inputs, node.config, node.name));
   return n;
 }
 
-/** The work of every layer of a graph, in graph order. */
+/** The work of every layer of a graph, in graph order: each layer's rule (LAYER_RULES) gives its MACs, weight shapes and cost. */
 export function describeWork(graph: Graph): LayerWork[] {
   const shapes = new Map(graph.nodes.map((n) => [n.name, n.outputShape]));
   const fusable = findFusable(graph);
@@ -101,7 +100,7 @@ export function describeWork(graph: Graph): LayerWork[] {
     const rule = findRule(node.className);
     const macs = rule?.macs ? rule.macs(inputs, node.outputShape, node.config) : 0;
     const ops = opsOf(node, rule, inputs, macs);
-    const weightElements = weightElementsOf(node, inputs);
+    const weightElements = weightElementsOf(node, rule, inputs);
     const activations = ops.length === 0 ? 0 : inputs.reduce((n, s) => n + sizeOf(s), 0) + sizeOf(node.outputShape);
     const work: LayerWork = {
       name: node.name,
