@@ -8,7 +8,8 @@ import { describeWork } from '../src/latency/layer-work.ts';
 import { loadSampleBases, pruneVariant, type NetworkVariant } from '../src/latency/calibration/latency-fit-set.ts';
 import { coefficientsOf, predictFromWork } from '../src/latency/latency-model.ts';
 import { loadProfile } from '../src/targets/load-targets.ts';
-import { ANCHOR_SEEDS, percentile } from '../src/latency/calibration/calibrate.ts';
+import { ANCHOR_SEEDS } from '../src/latency/calibration/calibrate.ts';
+import { median, percentile } from '../src/core/statistics.ts';
 
 /** The benchmark's variant seeds: disjoint from calibration's (0..12 fitted, 2001+ held out there). */
 export const BENCH_SEEDS = Array.from({ length: 15 }, (_, i) => 1001 + i);
@@ -66,14 +67,13 @@ export interface RuntimeBench {
 
 /** Share within 10%, median and p95 of |errors|. */
 function stats(errors: number[]): ErrorStats {
-  const abs = errors.map(Math.abs).sort((a, b) => a - b);
-  return { within10Pct: abs.filter((e) => e <= 10).length / Math.max(1, abs.length), medianAbsErrorPct: percentile(abs, 0.5), p95AbsErrorPct: percentile(abs, 0.95) };
+  const abs = errors.map(Math.abs);
+  return { within10Pct: abs.filter((e) => e <= 10).length / Math.max(1, abs.length), medianAbsErrorPct: abs.length > 0 ? median(abs) : 0, p95AbsErrorPct: abs.length > 0 ? percentile(abs, 0.95) : 0 };
 }
 
 /** Minimum and median of runs. */
 function minAndMedian(runs: number[]): { minMs: number; medianMs: number } {
-  const sorted = [...runs].sort((a, b) => a - b);
-  return { minMs: sorted[0] ?? 0, medianMs: percentile(sorted, 0.5) };
+  return runs.length > 0 ? { minMs: Math.min(...runs), medianMs: median(runs) } : { minMs: 0, medianMs: 0 };
 }
 
 /** Measure (rounds, as the profile's calibration did) and predict every variant on one host runtime, with the anchors timed alongside. */

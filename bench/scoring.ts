@@ -1,5 +1,6 @@
 // Benchmark: time to score VGG-16 and ResNet-56 with each criterion (goal: FSCL well under 1 s).
 import { performance } from 'node:perf_hooks';
+import { median } from '../src/core/statistics.ts';
 import { readBundle } from '../src/bundle/read-bundle.ts';
 import { analyzeModel } from '../src/analyze/analyze-model.ts';
 import { scoreModel } from '../src/score/score-model.ts';
@@ -27,8 +28,7 @@ export async function benchScoring(runs = 5, criteria = ['fscl', 'l1', 'fpgm']):
         scoreModel(criterion, { bundle, graph, groups, seed: 0 });
         if (r > 0) times.push(performance.now() - t0);
       }
-      times.sort((a, b) => a - b);
-      rows.push({ model, criterion, medianMs: times[Math.floor(times.length / 2)] as number, minMs: times[0] as number, runs });
+      rows.push({ model, criterion, medianMs: median(times), minMs: Math.min(...times), runs });
     }
   }
   return rows;

@@ -4,6 +4,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LayersModel, Scalar, Tensor } from '@tensorflow/tfjs';
+import { median } from '../src/core/statistics.ts';
 import { BACKEND_NAMES, getTf, initBackend, type BackendPreference } from '../src/runtime/backend.ts';
 
 const BATCH = 64;
@@ -120,14 +121,6 @@ function measurePytorch(seconds: number): BackendFigure | null {
   }
 }
 
-/** Median of a list (null when empty). */
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
 /** Parent mode: interleaves rounds of every backend and the PyTorch peer, then reports medians. */
 function runParent(options: Options): void {
   const names = [...options.backends, 'pytorch'];
@@ -145,7 +138,7 @@ function runParent(options: Options): void {
     const list = samples.get(name) ?? [];
     if (list.length === 0) return null;
     const round1 = (v: number) => Math.round(v * 10) / 10;
-    return { name, imagesPerSecond: round1(median(list.map((f) => f.imagesPerSecond))!), cpuMsPerStep: round1(median(list.map((f) => f.cpuMsPerStep ?? 0))!) };
+    return { name, imagesPerSecond: round1(median(list.map((f) => f.imagesPerSecond))), cpuMsPerStep: round1(median(list.map((f) => f.cpuMsPerStep ?? 0))) };
   };
   const figures = options.backends.map(summary).filter((f): f is BackendFigure => f != null);
   const torch = summary('pytorch');

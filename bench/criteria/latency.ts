@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from '../../src/core/statistics.ts';
 import type { LatencyPair } from './records.ts';
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'measure-child.ts');
@@ -12,13 +13,6 @@ export interface PairLatency {
   onnx: LatencyPair;
   /** Runtime descriptions (version, backend, threads) per format. */
   runtimes: Record<string, string>;
-}
-
-/** Median of a list (mean of the middle two when even). */
-export function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length === 0 ? Number.NaN : s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
 /** Run the child and parse its last stdout line. */

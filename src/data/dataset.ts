@@ -1,6 +1,6 @@
 // The in-memory image dataset (raw uint8 pixels + labels) and its seeded split and subsets.
 import { fail } from '../core/errors.ts';
-import { createRandom } from '../core/random.ts';
+import { createRandom, shuffledOrder } from '../core/random.ts';
 
 /** Decoded images, channels-last uint8 (0..255), one label per image. */
 export interface ImageDataset {
@@ -28,16 +28,7 @@ export function imageBytes(data: ImageDataset): number {
 
 /** A seeded permutation of `0..n-1` (Fisher-Yates). */
 export function shuffledIndices(n: number, seed: number): Int32Array {
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  const random = createRandom(seed);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const t = order[i] as number;
-    order[i] = order[j] as number;
-    order[j] = t;
-  }
-  return order;
+  return Int32Array.from(shuffledOrder(n, createRandom(seed)));
 }
 
 /** The images at `indices`, in that order, as a new dataset. */

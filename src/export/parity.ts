@@ -1,5 +1,6 @@
 // Parity of an export with its source: seeded inputs, layout conversion, stated tolerances, PARITY_FAILED beyond them.
 import { fail } from '../core/errors.ts';
+import { normalArray } from '../core/random.ts';
 
 /** Weight storage of an export, which sets its tolerance. */
 export type Precision = 'float32' | 'float16' | 'uint8';
@@ -36,19 +37,9 @@ export interface ParityFigures {
   passed: boolean;
 }
 
-/** Seeded standard-normal input values (mulberry32 + Box–Muller): the same seed gives the same inputs. */
+/** Seeded standard-normal input values (core/random `normalArray`): the same seed gives the same inputs. */
 export function createSeededInput(size: number, seed: number): Float32Array {
-  let state = seed >>> 0;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) out[i] = Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-  return out;
+  return normalArray(size, seed);
 }
 
 /** Permute a batch of images [N, H, W, C] → [N, C, H, W]. */

@@ -1,23 +1,13 @@
-// What each layer of a graph asks of the hardware: its op kind, work (MACs or element ops) and bytes moved.
-import type { OpKind } from '../core/schemas.ts';
+// What each layer of a graph asks of the hardware (op kinds, work, bytes): a generic loop over each layer's rule cost in LAYER_RULES.
 import type { Graph, GraphNode } from '../core/types.ts';
-import { findRule } from '../layers/rules.ts';
-import { readPair } from '../layers/config.ts';
+import type { Fusion, LayerOp, LayerRule } from '../layers/rule-types.ts';
+import { channelKindOf, findRule } from '../layers/rules.ts';
 import { sizeOf } from '../layers/shapes.ts';
+
+export type { Fusion, LayerOp } from '../layers/rule-types.ts';
 
 /** Bytes per float32 element: activations run in float32 on every runtime modelled here. */
 export const FLOAT_BYTES = 4;
-
-/** One piece of work of a layer (a SeparableConv2D has two: depthwise then pointwise). */
-export interface LayerOp {
-  kind: OpKind;
-  /** Multiply-accumulates for conv/depthwise/dense, element operations otherwise. */
-  work: number;
-  /** An activation applied inside a conv or dense layer (a runtime that fuses activations skips it). */
-  fused?: boolean;
-  /** Input and output channels of a conv or depthwise op: a runtime with a channel block pads them. */
-  channels?: { in: number; out: number };
-}
 
 /**
  * An op's work on a runtime whose conv kernels pad channels to `block` (NCHWc): output channels
@@ -33,9 +23,6 @@ export function paddedWork(op: LayerOp, block: number): number {
   return op.work * inScale * (up(cout) / cout);
 }
 
-/** What a graph-optimizing runtime can fuse into the conv or dense layer before it. */
-export type Fusion = 'batchnorm' | 'activation';
-
 /** The work of one layer at batch 1. */
 export interface LayerWork {
   name: string;
@@ -48,7 +35,7 @@ export interface LayerWork {
   weightElements: number;
   /** Activation and weight bytes the layer moves: inputs read + output written + weights read (float32). */
   bytes: number;
-  /** False for InputLayer only: it is not executed, so it gets no per-layer overhead. */
+  /** False for the model's input (its rule's channels are `input`): it is not executed, so it gets no per-layer overhead. */
   executed: boolean;
   /**
    * Set when the whole layer can be fused into the conv or dense layer before it (a BatchNormalization
@@ -58,124 +45,53 @@ export interface LayerWork {
   fusable?: Fusion;
 }
 
-/** Layers that only reinterpret or pass their input at inference: no kernel runs. */
-const NO_KERNEL = new Set(['Flatten', 'Reshape', 'Dropout', 'SpatialDropout2D', 'InputLayer']);
-
-/** Activation functions that cost next to nothing (fused into the kernel's output loop, or a plain max). */
-const CHEAP_ACTIVATIONS = new Set(['linear', 'relu']);
-
-/** The activation-function pass of a layer (`activation` config), if it is not a cheap one. */
-function activationOp(node: GraphNode): LayerOp[] {
-  const fn = node.config['activation'];
-  if (typeof fn !== 'string' || CHEAP_ACTIVATIONS.has(fn)) return [];
-  return [{ kind: fn === 'relu6' ? 'clip' : 'activation', work: sizeOf(node.outputShape), fused: true }];
-}
-
-/** Layers a following BatchNormalization or activation can fuse into. */
-const FUSE_INTO = new Set(['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Dense']);
 /** Activation functions graph optimizers fuse into a conv (ONNX Runtime: Relu, Clip, Sigmoid, Tanh, LeakyRelu, HardSigmoid). */
 const FUSABLE_ACTIVATIONS = new Set(['linear', 'relu', 'relu6', 'sigmoid', 'tanh', 'hard_sigmoid']);
 
-/** Which whole layers can fuse into the conv or dense layer before them. */
+/** Which whole layers can fuse into the conv or dense layer before them (rules' `fusionHost` and `fusesAs`). */
 function findFusable(graph: Graph): Map<string, Fusion> {
   const byName = new Map(graph.nodes.map((n) => [n.name, n]));
   const readers = new Map<string, number>();
   for (const n of graph.nodes) for (const i of n.inputs) readers.set(i, (readers.get(i) ?? 0) + 1);
   const out = new Map<string, Fusion>();
   const soleReaderOf = (name: string): boolean => readers.get(name) === 1 && !graph.outputs.includes(name);
-  const linearConv = (name: string): boolean => {
+  const linearHost = (name: string): boolean => {
     const p = byName.get(name);
     const act = p?.config['activation'];
-    return !!p && FUSE_INTO.has(p.className) && (act === undefined || act === null || act === 'linear') && soleReaderOf(name);
+    return !!p && findRule(p.className)?.cost.fusionHost === true && (act === undefined || act === null || act === 'linear') && soleReaderOf(name);
   };
   for (const node of graph.nodes) {
     const input = node.inputs.length === 1 ? (node.inputs[0] as string) : undefined;
-    if (!input) continue;
-    if (node.className === 'BatchNormalization' && linearConv(input)) out.set(node.name, 'batchnorm');
-    const fn = node.className === 'ReLU' || node.className === 'LeakyReLU' ? 'relu' : node.className === 'Activation' ? node.config['activation'] : undefined;
-    if (typeof fn === 'string' && FUSABLE_ACTIVATIONS.has(fn) && (linearConv(input) || (out.get(input) === 'batchnorm' && soleReaderOf(input)))) {
+    const as = input === undefined ? undefined : findRule(node.className)?.cost.fusesAs?.(node.config);
+    if (!input || !as) continue;
+    if (as.fusion === 'batchnorm' && linearHost(input)) out.set(node.name, 'batchnorm');
+    if (as.fusion === 'activation' && typeof as.fn === 'string' && FUSABLE_ACTIVATIONS.has(as.fn) && (linearHost(input) || (out.get(input) === 'batchnorm' && soleReaderOf(input)))) {
       out.set(node.name, 'activation');
     }
   }
   return out;
 }
 
-/** Elements a pooling layer reads. */
-function poolWork(node: GraphNode, inputs: number[][]): number {
-  if (node.className.startsWith('Global')) return sizeOf(inputs[0] ?? []);
-  const [ph, pw] = readPair(node.config, 'pool_size', node.name, 2);
-  return sizeOf(node.outputShape) * ph * pw;
+/** A class without a rule (a layer kept by --lock-unknown): assumed one elementwise pass over its output. */
+function unknownOps(node: GraphNode): LayerOp[] {
+  return [{ kind: 'elementwise', work: sizeOf(node.outputShape) }];
 }
 
-/** Element operations of an elementwise layer (merges count one pass per extra input). */
-function elementWork(node: GraphNode, inputs: number[][]): number {
-  const out = sizeOf(node.outputShape);
-  switch (node.className) {
-    case 'Add':
-    case 'Multiply':
-    case 'Average':
-    case 'Maximum':
-    case 'Minimum':
-    case 'Subtract':
-      return out * Math.max(1, inputs.length - 1);
-    default:
-      return out;
-  }
-}
-
-/** The ops of one layer. */
-function opsOf(node: GraphNode, inputs: number[][], macs: number): LayerOp[] {
-  if (NO_KERNEL.has(node.className)) return [];
-  const cin = inputs[0]?.[2] ?? 0;
-  const cout = node.outputShape[2] ?? 0;
-  switch (node.className) {
-    case 'Conv2D':
-      return [{ kind: 'conv', work: macs, channels: { in: cin, out: cout } }, ...activationOp(node)];
-    case 'DepthwiseConv2D':
-      return [{ kind: 'depthwise', work: macs, channels: { in: cin, out: cout } }, ...activationOp(node)];
-    case 'SeparableConv2D': {
-      const [kh, kw] = readPair(node.config, 'kernel_size', node.name);
-      const positions = (node.outputShape[0] ?? 0) * (node.outputShape[1] ?? 0);
-      const mid = cin; // depth_multiplier 1 (the only one the rules accept)
-      const depthwise = positions * kh * kw * mid;
-      return [
-        { kind: 'depthwise', work: depthwise, channels: { in: cin, out: mid } },
-        { kind: 'conv', work: macs - depthwise, channels: { in: mid, out: cout } },
-        ...activationOp(node),
-      ];
-    }
-    case 'Dense':
-      return [{ kind: 'dense', work: macs }, ...activationOp(node)];
-    case 'BatchNormalization':
-      return [{ kind: 'batchnorm', work: sizeOf(node.outputShape) }];
-    case 'Activation': {
-      // The layer's own pass (not fused into a conv): whether the whole layer fuses is `fusable`.
-      const act = activationOp(node).map(({ kind, work }) => ({ kind, work }));
-      return act.length > 0 ? act : [{ kind: 'elementwise', work: sizeOf(node.outputShape) }];
-    }
-    case 'Softmax':
-    case 'ELU':
-      return [{ kind: 'activation', work: sizeOf(node.outputShape) }];
-    case 'MaxPooling2D':
-    case 'AveragePooling2D':
-    case 'GlobalAveragePooling2D':
-    case 'GlobalMaxPooling2D':
-      return [{ kind: 'pool', work: poolWork(node, inputs) }];
-    default:
-      return [{ kind: 'elementwise', work: elementWork(node, inputs) }];
-  }
+/** The ops of one layer, from its rule's cost. */
+function opsOf(node: GraphNode, rule: LayerRule | undefined, inputs: number[][], macs: number): LayerOp[] {
+  if (!rule) return unknownOps(node);
+  return rule.cost.ops({ inputs, output: node.outputShape, config: node.config, layer: node.name, macs });
 }
 
 /** Weight elements of a layer from its rule's weight shapes (graph only, no bundle needed). */
-function weightElementsOf(node: GraphNode, inputs: number[][]): number {
-  const rule = findRule(node.className);
+function weightElementsOf(node: GraphNode, rule: LayerRule | undefined, inputs: number[][]): number {
   if (!rule?.weightShape) return 0;
   let n = 0;
   for (const slot of Object.keys(node.weights)) n += sizeOf(rule.weightShape(slot, inputs, node.config, node.name));
   return n;
 }
 
-/** The work of every layer of a graph, in graph order. */
+/** The work of every layer of a graph, in graph order: each layer's rule (LAYER_RULES) gives its MACs, weight shapes and cost. */
 export function describeWork(graph: Graph): LayerWork[] {
   const shapes = new Map(graph.nodes.map((n) => [n.name, n.outputShape]));
   const fusable = findFusable(graph);
@@ -183,8 +99,8 @@ export function describeWork(graph: Graph): LayerWork[] {
     const inputs = node.inputs.map((name) => shapes.get(name) ?? []);
     const rule = findRule(node.className);
     const macs = rule?.macs ? rule.macs(inputs, node.outputShape, node.config) : 0;
-    const ops = opsOf(node, inputs, macs);
-    const weightElements = weightElementsOf(node, inputs);
+    const ops = opsOf(node, rule, inputs, macs);
+    const weightElements = weightElementsOf(node, rule, inputs);
     const activations = ops.length === 0 ? 0 : inputs.reduce((n, s) => n + sizeOf(s), 0) + sizeOf(node.outputShape);
     const work: LayerWork = {
       name: node.name,
@@ -193,7 +109,7 @@ export function describeWork(graph: Graph): LayerWork[] {
       macs,
       weightElements,
       bytes: (activations + weightElements) * FLOAT_BYTES,
-      executed: node.className !== 'InputLayer',
+      executed: rule ? channelKindOf(rule, node.config) !== 'input' : true,
     };
     const fusion = fusable.get(node.name);
     if (fusion) work.fusable = fusion;

@@ -1,6 +1,7 @@
 // Memory accounting: model size per export format and quantization, peak live activations, budget checks.
 import type { EXPORT_FORMATS, QUANTIZATIONS, Target } from '../core/schemas.ts';
 import type { Graph } from '../core/types.ts';
+import { findRule } from '../layers/rules.ts';
 import { FLOAT_BYTES, describeWork, type LayerWork } from './layer-work.ts';
 
 /** An export format. */
@@ -14,10 +15,10 @@ export const BYTES_PER_WEIGHT: Record<Quantization, number> = { float32: 4, floa
 /** One megabyte as budgets count it: 2^20 bytes. */
 export const MB = 1024 * 1024;
 
-/** Layers BatchNormalization folds into when it directly follows them. */
-const FOLDS_INTO = new Set(['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Dense']);
-/** Layers whose output is a view of their input at inference (no new buffer). */
-const ALIASES = new Set(['Flatten', 'Reshape', 'Dropout', 'SpatialDropout2D']);
+/** BatchNormalization folds into a layer that it directly follows when that layer's rule is a fusion host (conv, dense). */
+const foldsInto = (className: string): boolean => findRule(className)?.cost.fusionHost === true;
+/** Layers whose output is a view of their input at inference (no new buffer), per their rule. */
+const aliasesInput = (className: string): boolean => findRule(className)?.cost.aliasesInput === true;
 
 /** Whether an export folds BatchNormalization, as `exportBundle` does by default per format. */
 export function foldsBatchNorm(format: ExportFormat, foldBatchNorm?: boolean): boolean {
@@ -40,11 +41,11 @@ export function storedWeightElements(graph: Graph, format: ExportFormat, works: 
   const elements = new Map(works.map((w) => [w.name, w.weightElements]));
   let stored = total;
   for (const node of graph.nodes) {
-    if (node.className !== 'BatchNormalization') continue;
+    if (findRule(node.className)?.cost.fusesAs?.(node.config)?.fusion !== 'batchnorm') continue;
     const channels = node.outputShape[node.outputShape.length - 1] ?? 0;
     const producer = node.inputs.length === 1 ? byName.get(node.inputs[0] as string) : undefined;
     stored -= elements.get(node.name) ?? 0;
-    if (producer && FOLDS_INTO.has(producer.className)) {
+    if (producer && foldsInto(producer.className)) {
       if (!('bias' in producer.weights)) stored += channels;
     } else {
       stored += 2 * channels;
@@ -77,7 +78,7 @@ export function peakActivations(graph: Graph): ActivationPeak {
   const index = new Map(graph.nodes.map((n, i) => [n.name, i]));
   const root = new Map<string, string>();
   for (const node of graph.nodes) {
-    const source = ALIASES.has(node.className) && node.inputs.length === 1 ? node.inputs[0] : undefined;
+    const source = aliasesInput(node.className) && node.inputs.length === 1 ? node.inputs[0] : undefined;
     root.set(node.name, source ? (root.get(source) ?? source) : node.name);
   }
   const lastUse = new Map<string, number>();

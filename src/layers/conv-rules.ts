@@ -1,7 +1,8 @@
-// Layer rules for the weighted layers: Conv2D, DepthwiseConv2D, SeparableConv2D, Dense, BatchNormalization.
+// Layer rules for the weighted layers: Conv2D, DepthwiseConv2D, SeparableConv2D, Dense, BatchNormalization (shapes, channels, cost).
 import { fail } from '../core/errors.ts';
 import type { JsonObject } from '../core/types.ts';
 import { readChoice, readInt, readPair } from './config.ts';
+import { activationOps, kernelCost, outputPass } from './cost.ts';
 import type { LayerRule } from './rule-types.ts';
 import { requireImage, sizeOf, windowShape } from './shapes.ts';
 
@@ -53,6 +54,7 @@ export const conv2d: LayerRule = {
   inAxes: [{ slot: 'kernel', axis: 2 }],
   outAxes: [{ slot: 'kernel', axis: 3 }, { slot: 'bias', axis: 0 }],
   countField: 'filters',
+  cost: kernelCost('conv'),
 };
 
 /** DepthwiseConv2D (multiplier 1): passes the space; its kernel is in the FSCL path. */
@@ -75,6 +77,7 @@ export const depthwiseConv2d: LayerRule = {
   },
   passAxes: [{ slot: 'depthwise_kernel', axis: 2 }, { slot: 'bias', axis: 0 }],
   depthwise: true,
+  cost: kernelCost('depthwise'),
 };
 
 /** SeparableConv2D: depthwise then pointwise; reads a space and starts a new one. */
@@ -103,6 +106,20 @@ export const separableConv2d: LayerRule = {
   inAxes: [{ slot: 'depthwise_kernel', axis: 2 }, { slot: 'pointwise_kernel', axis: 2 }],
   outAxes: [{ slot: 'pointwise_kernel', axis: 3 }, { slot: 'bias', axis: 0 }],
   countField: 'filters',
+  cost: {
+    // Depthwise (multiplier 1, the only one the rule accepts) on the input channels, then pointwise.
+    ops: ({ inputs, output, config, layer, macs }) => {
+      const [kh, kw] = readPair(config, 'kernel_size', layer);
+      const cin = inputs[0]?.[2] ?? 0;
+      const depthwise = (output[0] ?? 0) * (output[1] ?? 0) * kh * kw * cin;
+      return [
+        { kind: 'depthwise', work: depthwise, channels: { in: cin, out: cin } },
+        { kind: 'conv', work: macs - depthwise, channels: { in: cin, out: output[2] ?? 0 } },
+        ...activationOps(config, output),
+      ];
+    },
+    fusionHost: true,
+  },
 };
 
 /** Dense: acts on the last axis; output units start a space; kernel [in, out]. */
@@ -126,6 +143,7 @@ export const dense: LayerRule = {
   inAxes: [{ slot: 'kernel', axis: 0 }],
   outAxes: [{ slot: 'kernel', axis: 1 }, { slot: 'bias', axis: 0 }],
   countField: 'units',
+  cost: kernelCost('dense'),
 };
 
 /** BatchNormalization on the channel axis: passes the space; all four vectors are members. */
@@ -156,4 +174,5 @@ export const batchNormalization: LayerRule = {
     { slot: 'moving_mean', axis: 0 },
     { slot: 'moving_variance', axis: 0 },
   ],
+  cost: { ...outputPass('batchnorm'), fusesAs: () => ({ fusion: 'batchnorm' }) },
 };

@@ -1,4 +1,5 @@
-// Types of the layer-rule table: how each Keras layer kind shapes, counts and couples channels.
+// Types of the layer-rule table: how each Keras layer kind shapes, counts, couples channels and costs.
+import type { OpKind } from '../core/schemas.ts';
 import type { JsonObject } from '../core/types.ts';
 
 /**
@@ -18,6 +19,42 @@ export type ChannelKind = 'input' | 'producer' | 'pass' | 'merge' | 'concat' | '
 export interface SlotAxis {
   slot: string;
   axis: number;
+}
+
+/** One piece of work of a layer (a SeparableConv2D has two: depthwise then pointwise). */
+export interface LayerOp {
+  kind: OpKind;
+  /** Multiply-accumulates for conv/depthwise/dense, element operations otherwise. */
+  work: number;
+  /** An activation applied inside a conv or dense layer (a runtime that fuses activations skips it). */
+  fused?: boolean;
+  /** Input and output channels of a conv or depthwise op: a runtime with a channel block pads them. */
+  channels?: { in: number; out: number };
+}
+
+/** What a graph-optimizing runtime can fuse into the conv or dense layer before it. */
+export type Fusion = 'batchnorm' | 'activation';
+
+/** One layer as its cost sees it (batch 1, channels-last shapes without the batch axis). */
+export interface CostContext {
+  inputs: number[][];
+  output: number[];
+  config: JsonObject;
+  layer: string;
+  /** The rule's `macs` (0 when the rule has none). */
+  macs: number;
+}
+
+/** What a layer kind asks of the hardware: the latency model's per-kind knowledge. */
+export interface LayerCost {
+  /** The kernels the layer runs at inference, in order; [] when it runs none (it only reinterprets or passes its input). */
+  ops(layer: CostContext): LayerOp[];
+  /** A conv or dense layer: a BatchNormalization or activation layer right after it can fuse into it (when its own activation is linear). */
+  fusionHost?: boolean;
+  /** Its output is a view of its single input at inference (Flatten, Reshape, Dropout): no new buffer. */
+  aliasesInput?: boolean;
+  /** As a whole layer right after a fusion host: a batch normalization, or the activation function it applies. */
+  fusesAs?(config: JsonObject): { fusion: 'batchnorm' } | { fusion: 'activation'; fn: unknown } | undefined;
 }
 
 /** Everything edge-prune knows about one Keras layer class. */
@@ -42,4 +79,6 @@ export interface LayerRule {
   passAxes?: SlotAxis[];
   /** A depthwise layer: its kernel is part of the FSCL path between producer and consumer. */
   depthwise?: boolean;
+  /** Its ops and fusions for the latency model (src/latency/layer-work.ts). */
+  cost: LayerCost;
 }

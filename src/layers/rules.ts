@@ -1,10 +1,10 @@
-// LAYER_RULES: the one table of layer channel semantics, keyed by Keras class name (DESIGN.md §1).
+// LAYER_RULES: the one table of layer semantics (shapes, channels, cost), keyed by Keras class name (DESIGN.md §1).
 import { fail } from '../core/errors.ts';
 import type { ChannelKind, LayerRule } from './rule-types.ts';
 import type { JsonObject } from '../core/types.ts';
 import { batchNormalization, conv2d, dense, depthwiseConv2d, separableConv2d } from './conv-rules.ts';
 import {
-  activation, concatenate, elementwise, flatten, globalPooling2d, inputLayer, merge, pooling2d, reshape, softmax, zeroPadding2d,
+  activation, concatenate, dropout, elu, flatten, globalPooling2d, inputLayer, merge, pooling2d, relu, reshape, softmax, zeroPadding2d,
 } from './shape-rules.ts';
 
 /** Every supported layer kind. Adding a layer kind = one rule here + one ONNX emitter + one fixture. */
@@ -15,12 +15,12 @@ export const LAYER_RULES: Readonly<Record<string, LayerRule>> = {
   SeparableConv2D: separableConv2d,
   Dense: dense,
   BatchNormalization: batchNormalization,
-  ReLU: elementwise,
-  LeakyReLU: elementwise,
-  ELU: elementwise,
+  ReLU: relu,
+  LeakyReLU: relu,
+  ELU: elu,
   Activation: activation,
-  Dropout: elementwise,
-  SpatialDropout2D: elementwise,
+  Dropout: dropout,
+  SpatialDropout2D: dropout,
   ZeroPadding2D: zeroPadding2d,
   MaxPooling2D: pooling2d,
   AveragePooling2D: pooling2d,

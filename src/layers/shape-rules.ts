@@ -1,7 +1,8 @@
-// Layer rules for weightless layers: input, activations, padding, pooling, flatten, reshape, merges.
+// Layer rules for weightless layers: input, activations, dropout, padding, pooling, flatten, reshape, merges (shapes, channels, cost).
 import { fail } from '../core/errors.ts';
 import type { JsonObject } from '../core/types.ts';
 import { readChoice, readPair } from './config.ts';
+import { activationOps, ELEMENTWISE, MERGE, NO_KERNEL, outputPass, RELU, VIEW } from './cost.ts';
 import type { LayerRule } from './rule-types.ts';
 import { requireImage, sizeOf, windowShape } from './shapes.ts';
 
@@ -24,20 +25,35 @@ export const inputLayer: LayerRule = {
     }
     return shape.slice(1) as number[];
   },
+  cost: NO_KERNEL,
 };
 
-/** Activations, dropout and other elementwise layers. */
-export const elementwise: LayerRule = { channels: 'pass', slots: [], outputShape: same };
+/** ReLU and LeakyReLU: one elementwise pass, fusable as `relu` into a conv before it. */
+export const relu: LayerRule = { channels: 'pass', slots: [], outputShape: same, cost: RELU };
+
+/** ELU: one activation pass. */
+export const elu: LayerRule = { channels: 'pass', slots: [], outputShape: same, cost: outputPass('activation') };
+
+/** Dropout and SpatialDropout2D: the identity at inference (no kernel runs). */
+export const dropout: LayerRule = { channels: 'pass', slots: [], outputShape: same, cost: VIEW };
 
 /** Activation: elementwise except softmax, which mixes channels. */
 export const activation: LayerRule = {
   channels: (config: JsonObject) => (config['activation'] === 'softmax' ? 'mixing' : 'pass'),
   slots: [],
   outputShape: same,
+  cost: {
+    // The layer's own pass (not fused into a conv): whether the whole layer fuses is decided by `fusesAs`.
+    ops: ({ config, output }) => {
+      const act = activationOps(config, output).map(({ kind, work }) => ({ kind, work }));
+      return act.length > 0 ? act : [{ kind: 'elementwise', work: sizeOf(output) }];
+    },
+    fusesAs: (config) => ({ fusion: 'activation', fn: config['activation'] }),
+  },
 };
 
 /** Softmax over the last axis mixes channels. */
-export const softmax: LayerRule = { channels: 'mixing', slots: [], outputShape: same };
+export const softmax: LayerRule = { channels: 'mixing', slots: [], outputShape: same, cost: outputPass('activation') };
 
 /** ZeroPadding2D: spatial padding only. */
 export const zeroPadding2d: LayerRule = {
@@ -53,6 +69,7 @@ export const zeroPadding2d: LayerRule = {
     const [[t, b], [l, r]] = pads as [[number, number], [number, number]];
     return [h + t + b, w + l + r, c];
   },
+  cost: ELEMENTWISE,
 };
 
 /** Max/AveragePooling2D: a window over each channel. */
@@ -66,6 +83,13 @@ export const pooling2d: LayerRule = {
     const padding = readChoice(config, 'padding', layer, ['same', 'valid'], 'valid');
     return [...windowShape(input, pool, strides, [1, 1], padding, layer), input[2]];
   },
+  cost: {
+    // Each output element reads its window.
+    ops: ({ output, config, layer }) => {
+      const [ph, pw] = readPair(config, 'pool_size', layer, 2);
+      return [{ kind: 'pool', work: sizeOf(output) * ph * pw }];
+    },
+  },
 };
 
 /** GlobalAverage/GlobalMaxPooling2D: one value per channel. */
@@ -76,6 +100,7 @@ export const globalPooling2d: LayerRule = {
     const [, , c] = requireImage(inputs[0], layer);
     return config['keepdims'] === true ? [1, 1, c] : [c];
   },
+  cost: { ops: ({ inputs }) => [{ kind: 'pool', work: sizeOf(inputs[0] ?? []) }] },
 };
 
 /** Flatten: H×W×C to one vector, channel c owns positions p·C + c. */
@@ -83,6 +108,7 @@ export const flatten: LayerRule = {
   channels: 'flatten',
   slots: [],
   outputShape: (inputs) => [sizeOf(inputs[0] ?? [])],
+  cost: VIEW,
 };
 
 /** Reshape: passes channels only when the last axis is kept. */
@@ -102,6 +128,7 @@ export const reshape: LayerRule = {
     }
     return shape;
   },
+  cost: VIEW,
 };
 
 /** Add/Multiply/Average/Maximum/Minimum/Subtract: inputs and output share one space; sizes of 1 broadcast. */
@@ -127,6 +154,7 @@ export const merge: LayerRule = {
     }
     return out;
   },
+  cost: MERGE,
 };
 
 /**
@@ -161,4 +189,5 @@ export const concatenate: LayerRule = {
     }
     return out;
   },
+  cost: ELEMENTWISE,
 };

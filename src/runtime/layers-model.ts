@@ -1,11 +1,12 @@
-// The tfjs forward pass of a bundle: loads it as a tf.LayersModel and runs it on wasm (else cpu).
+// The tfjs forward pass of a bundle: loads it as a tf.LayersModel and runs it on wasm (else cpu); fresh-weight bundles from a topology.
 import { buildTrainableModel } from './train-model.ts';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { fail } from '../core/errors.ts';
-import type { ModelBundle } from '../core/types.ts';
+import type { JsonObject, ModelBundle } from '../core/types.ts';
+import { bundleFromArtifacts } from '../bundle/artifacts.ts';
 
 let backendReady: Promise<string> | undefined;
 
@@ -108,4 +109,26 @@ export async function predict(bundle: ModelBundle, input: Float32Array, shape: n
 /** Number of live tfjs tensors, for leak checks in tests. */
 export function countTensors(): number {
   return tf.memory().numTensors;
+}
+
+/**
+ * A bundle for a Keras `modelTopology` with weights freshly initialized by its layers' initializers
+ * (seeded per process by tfjs; values do not matter for timing).
+ */
+export async function initializeBundle(topology: JsonObject): Promise<ModelBundle> {
+  await ensureBackend();
+  const model = await tf.models.modelFromJSON({ modelTopology: topology as tf.serialization.ConfigDict });
+  try {
+    let saved: tf.io.ModelArtifacts | undefined;
+    await model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        saved = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    if (!saved) fail('INTERNAL', { expected: 'saved model artifacts', found: 'none', where: 'initializeBundle', hint: 'report this bug' });
+    return bundleFromArtifacts(saved);
+  } finally {
+    model.dispose();
+  }
 }

@@ -49,10 +49,10 @@ export async function readOnnxRuntimeVersion(): Promise<string> {
   return ort.env.versions?.common ?? 'unknown';
 }
 
-/** Create a session from model bytes or a file path; INVALID_MODEL when onnxruntime rejects the model. */
+/** Create a session (all graph optimizations, sequential execution) from model bytes or a file path; INVALID_MODEL when onnxruntime rejects the model. */
 export async function createOnnxSession(model: Uint8Array | string, options: OnnxSessionOptions = {}): Promise<OnnxSession> {
   const ort = await loadOrt();
-  const sessionOptions: import('onnxruntime-node').InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
+  const sessionOptions: import('onnxruntime-node').InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', executionMode: 'sequential', interOpNumThreads: 1 };
   if (options.threads !== undefined) sessionOptions.intraOpNumThreads = options.threads;
   let session: import('onnxruntime-node').InferenceSession;
   try {

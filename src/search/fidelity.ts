@@ -1,14 +1,11 @@
 // A label-free quality measure for search candidates: how closely a pruned model's outputs follow the original's.
 import type { ModelBundle } from '../core/types.ts';
-import { createRandom, normalSample } from '../core/random.ts';
+import { normalArray } from '../core/random.ts';
 import { predictOutputs } from '../runtime/layers-model.ts';
 
 /** Standard-normal inputs of a shape (batch first), seeded. */
 export function seededInputs(shape: number[], seed: number): Float32Array {
-  const next = createRandom(seed);
-  const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < out.length; i++) out[i] = normalSample(next);
-  return out;
+  return normalArray(shape.reduce((a, b) => a * b, 1), seed);
 }
 
 /**

@@ -13,7 +13,7 @@ import { loadTarget, profilePath } from '../targets/load-targets.ts';
 import { openBenchPage } from './emulated.ts';
 import type { ExportedBundle } from './export-folder.ts';
 import { assertLoopbackOnly } from './page-result.ts';
-import { summarizeRuns } from './stats.ts';
+import { summarizeRuns } from '../core/statistics.ts';
 import type { RawTiming } from './types.ts';
 
 /** One measured point of the search. */
@@ -72,7 +72,7 @@ export interface CalibrateEmulationOptions {
 async function buildReferenceBundle(): Promise<{ bundle: ExportedBundle; cleanup: () => Promise<void> }> {
   const probe = calibrationProbes().find((p) => p.id === REFERENCE_PROBE);
   if (!probe) fail('INTERNAL', { expected: `the ${REFERENCE_PROBE} probe`, found: 'none', where: 'calibration probes', hint: 'report this bug' });
-  const { initializeBundle } = await import('../runtime/time-tfjs.ts');
+  const { initializeBundle } = await import('../runtime/layers-model.ts');
   const model = await initializeBundle(probe.topology);
   const input = buildGraph(model).nodes.find((n) => n.className === 'InputLayer');
   const root = await mkdtemp(join(tmpdir(), 'edge-prune-reference-'));

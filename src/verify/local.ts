@@ -11,15 +11,16 @@ export interface LocalSettings {
 }
 
 /**
- * Measure a bundle on the host: TF.js bundles (Layers or graph model) on tfjs's wasm backend in
- * Node, ONNX models on onnxruntime-node. The runtimes load only when needed.
+ * Measure a bundle on the host with the engine timers calibration also uses (src/runtime/timer-*.ts):
+ * TF.js bundles (Layers or graph model) on tfjs's wasm backend in Node, ONNX models on
+ * onnxruntime-node; cold run, `warmup` untimed runs, `runs` timed runs. The runtimes load only when needed.
  */
 export async function measureLocal(bundle: ExportedBundle, settings: LocalSettings): Promise<RawTiming> {
   const entry = join(bundle.root, bundle.entry);
   if (bundle.format === 'onnx') {
-    const { measureOnnxModel } = await import('../runtime/measure-onnx.ts');
-    return measureOnnxModel(entry, { inputDims: inputDimsOf(bundle), warmup: settings.warmup, runs: settings.runs, threads: settings.threads });
+    const { measureOnnx } = await import('../runtime/timer-onnx.ts');
+    return measureOnnx(entry, { inputDims: inputDimsOf(bundle), warmup: settings.warmup, runs: settings.runs, threads: settings.threads });
   }
-  const { measureTfjsBundle } = await import('../runtime/measure-tfjs.ts');
-  return measureTfjsBundle(entry, { format: bundle.format, inputShape: bundle.inputShape, warmup: settings.warmup, runs: settings.runs, threads: settings.threads });
+  const { measureTfjs } = await import('../runtime/timer-tfjs.ts');
+  return measureTfjs({ modelJsonPath: entry, format: bundle.format, inputShape: bundle.inputShape }, { warmup: settings.warmup, runs: settings.runs, threads: settings.threads });
 }

@@ -10,8 +10,8 @@ export type VerifyMethod = 'local' | 'emulated' | 'device';
 /** The bundle format a measurement ran (names as in the export manifest). */
 export type BundleFormat = 'tfjs' | 'tfjs-graph' | 'onnx';
 
-/** Raw timings of one measurement: defined by runtime, which produces them in Node. */
-export type { RawTiming } from '../runtime/raw-timing.ts';
+/** Raw timings of one measurement (defined with the engine timers in src/runtime/timing.ts). */
+export type { RawTiming } from '../runtime/timing.ts';
 
 /** The device a measurement ran on (device method only). */
 export interface DeviceInfo {

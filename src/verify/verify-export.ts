@@ -12,7 +12,7 @@ import type { ExportResult } from '../export/types.ts';
 import { findLayersEntry, readExportedBundle, type ExportedBundle } from './export-folder.ts';
 import { labelMeasurement } from './label.ts';
 import { appendMeasurement } from './measurements-file.ts';
-import { summarizeRuns } from './stats.ts';
+import { summarizeRuns } from '../core/statistics.ts';
 import type { DeviceInfo, Measurement, RawTiming, VerifyMethod, VerifyOptions } from './types.ts';
 
 /** Default time to wait for a page result: emulated runs are quick, a phone needs a person. */

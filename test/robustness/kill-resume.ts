@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { lstat, mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { shuffleInPlace } from '../../src/core/random.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'edge-prune.js');
@@ -38,11 +39,7 @@ export async function runCli(args: readonly string[], killAfterMs?: number, time
  */
 export function spreadKillTimes(durationMs: number, count: number, random: () => number): number[] {
   const times = Array.from({ length: count }, (_, i) => Math.round((durationMs * (i + random())) / count));
-  for (let i = times.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [times[i], times[j]] = [times[j] as number, times[i] as number];
-  }
-  return times;
+  return shuffleInPlace(times, random);
 }
 
 /** What one kill-and-resume chain did. */

@@ -1,5 +1,5 @@
 // Runs the whole corpus in-process and a seeded sample through the CLI, and summarizes crashes, partial outputs and misses.
-import { createRandom } from '../../src/core/random.ts';
+import { createRandom, shuffleInPlace } from '../../src/core/random.ts';
 import type { CaseKind, CorpusCase } from './case-types.ts';
 import { cliSupports, runCaseCli } from './cli-case.ts';
 import { loadBases, type BaseFixture } from './corpus-base.ts';
@@ -54,10 +54,7 @@ export function sampleForCli(cases: readonly CorpusCase[], n: number, seed: numb
     byKind.set(c.kind, list);
   }
   for (const list of byKind.values()) {
-    for (let i = list.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [list[i], list[j]] = [list[j] as CorpusCase, list[i] as CorpusCase];
-    }
+    shuffleInPlace(list, random);
     list.sort((a, b) => Number(b.expect === 'error') - Number(a.expect === 'error'));
   }
   const out: CorpusCase[] = cases.filter((c) => c.cli && cliSupports(c)).slice(0, n);

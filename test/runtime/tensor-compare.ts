@@ -1,19 +1,11 @@
 // Test helpers for the training-engine tests: seeded data, running a function on a named backend, closeness checks.
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
+import { uniformArray } from '../../src/core/random.ts';
 
-/** Deterministic pseudo-random floats in [-1, 1) (mulberry32). */
+/** Deterministic pseudo-random floats in [-1, 1) (core/random `uniformArray`). */
 export function seededFloats(n: number, seed: number): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
+  return uniformArray(n, seed, -1, 1);
 }
 
 /** A seeded float32 tensor on the current backend. */

@@ -10,7 +10,7 @@ import { fitPowerLaw, nextRate } from '../../src/verify/calibrate-emulation.ts';
 import { findNonLoopback, isLoopbackUrl } from '../../src/verify/browser.ts';
 import { createRunToken } from '../../src/verify/page-assets.ts';
 import { RESULT_PATH, TOKEN_HEADER, startBenchServer, tokensMatch, type BenchServer } from '../../src/verify/server.ts';
-import { summarizeRuns } from '../../src/verify/stats.ts';
+import { summarizeRuns } from '../../src/core/statistics.ts';
 
 interface Reply {
   status: number;

@@ -1,16 +1,15 @@
-// Host runtime timers for calibration and the latency bench: models timed in shuffled rounds, each alone or all kept loaded.
+// Calibration's timing over the engine timers: models timed in shuffled rounds, each alone or all kept loaded.
 import { buildGraph } from '../../analyze/graph.ts';
 import { fail } from '../../core/errors.ts';
 import { silentLogger, type Logger } from '../../core/logger.ts';
+import { createRandom, shuffledOrder } from '../../core/random.ts';
 import { HOST_RUNTIMES, type RuntimeName } from '../../core/schemas.ts';
 import type { ModelBundle } from '../../core/types.ts';
 import { buildOnnxModel } from '../../export/onnx-graph.ts';
-import { toLayersModel } from '../../runtime/layers-model.ts';
-import { createOnnxSession } from '../../runtime/onnx-session.ts';
-import { describeOnnxRuntime } from '../../runtime/time-onnx.ts';
-import { describeTfjs, timeLayersModel } from '../../runtime/time-tfjs.ts';
+import { describeOnnxRuntime, loadOnnxTimer } from '../../runtime/timer-onnx.ts';
+import { describeTfjs, loadTfjsTimer } from '../../runtime/timer-tfjs.ts';
+import { timeRuns, type TimedModel } from '../../runtime/timing.ts';
 import type { Fusion } from '../layer-work.ts';
-import { seededUniform } from './latency-fit-set.ts';
 
 /** A model loaded on a host runtime: `time(n)` makes n timed runs (ms each). */
 export interface LoadedModel {
@@ -28,7 +27,16 @@ export interface HostTimer {
   load(bundle: ModelBundle): Promise<LoadedModel>;
 }
 
-/** The timer of a host runtime (onnxruntime-node at `threads`, default 1), or BACKEND_UNAVAILABLE for a runtime that does not run here. */
+/** A calibration model over an engine timer's loaded model. */
+function asLoaded(model: TimedModel): LoadedModel {
+  return { time: (runs) => timeRuns(model, runs), release: () => model.release() };
+}
+
+/**
+ * The timer of a host runtime over its engine timer (src/runtime/timer-tfjs.ts, timer-onnx.ts, the
+ * ones verify's local method uses): tfjs-wasm, or onnxruntime-node at `threads` (default 1) on the
+ * bundle exported to ONNX (NCHW). BACKEND_UNAVAILABLE for a runtime that does not run here.
+ */
 export async function openHostTimer(runtime: RuntimeName, threads?: number): Promise<HostTimer> {
   if (runtime === 'tfjs-wasm') {
     const info = await describeTfjs();
@@ -36,48 +44,26 @@ export async function openHostTimer(runtime: RuntimeName, threads?: number): Pro
       runtime,
       version: `tfjs ${info.version} (${info.backend}${info.simd ? ', SIMD' : ''})`,
       simd: info.simd,
-      threads: 1,
+      threads: info.threads,
       fuses: [],
-      load: async (bundle) => {
-        const model = await toLayersModel(bundle);
-        return {
-          time: async (runs) => (await timeLayersModel(model, { warmup: 0, runs })).runsMs,
-          release: async () => {
-            model.dispose();
-          },
-        };
-      },
+      load: async (bundle) => asLoaded(await loadTfjsTimer({ bundle })),
     };
   }
   if (runtime === 'onnxruntime-node') {
-    const info = await describeOnnxRuntime();
     const n = threads ?? 1;
+    const info = await describeOnnxRuntime(n);
     return {
       runtime,
       version: `onnxruntime-node ${info.version} (cpu, graph optimization all)`,
-      simd: true,
+      simd: info.simd,
       threads: n,
       fuses: ['batchnorm', 'activation'],
       load: async (bundle) => {
         const graph = buildGraph(bundle);
         const built = buildOnnxModel(graph, new Map(bundle.weights.map((w) => [w.name, w])), { layout: 'nchw' });
         const io = built.inputs[0];
-        const dims = (io?.dims ?? []).map((d) => (typeof d === 'number' ? d : 1));
-        const session = await createOnnxSession(built.bytes, { threads: n });
-        const data = Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => ((i * 2654435761) % 1000) / 1000);
-        const feeds = { [io?.name ?? 'input']: { data, dims } };
-        return {
-          time: async (runs) => {
-            const out: number[] = [];
-            for (let i = 0; i < runs; i++) {
-              const start = performance.now();
-              await session.run(feeds);
-              out.push(performance.now() - start);
-            }
-            return out;
-          },
-          release: () => session.release(),
-        };
+        const inputDims = (io?.dims ?? []).map((d) => (typeof d === 'number' ? d : 1));
+        return asLoaded(await loadOnnxTimer(built.bytes, { inputDims, inputName: io?.name ?? 'input', threads: n }));
       },
     };
   }
@@ -116,16 +102,6 @@ export interface InterleaveOptions {
   task?: string;
 }
 
-/** A seeded shuffled order of n items. */
-function shuffled(n: number, next: () => number): number[] {
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  return order;
-}
-
 /**
  * Time every bundle on the timer in rounds: each round gives each model a turn of `turnWarmup`
  * untimed and `runs` timed runs, in a seeded shuffled order (no model always follows the same
@@ -153,9 +129,9 @@ export async function timeInterleaved(timer: HostTimer, bundles: Array<{ id: str
     const pooled = bundles.map(() => [] as number[]);
     const total = bundles.length * options.rounds;
     let done = 0;
-    const next = seededUniform(options.rounds * 7919 + bundles.length);
+    const next = createRandom(options.rounds * 7919 + bundles.length);
     for (let round = 0; round < options.rounds; round++) {
-      for (const i of shuffled(bundles.length, next)) {
+      for (const i of shuffledOrder(bundles.length, next)) {
         const model = alone ? await open(i) : loaded[i]!;
         try {
           if (turnWarmup > 0) await model.time(turnWarmup);

@@ -4,8 +4,9 @@ import { buildGraph } from '../../analyze/graph.ts';
 import { silentLogger } from '../../core/logger.ts';
 import type { Logger } from '../../core/logger.ts';
 import { HOST_RUNTIMES, OP_KINDS, type Profile, type RuntimeModel, type RuntimeName } from '../../core/schemas.ts';
+import { median, percentile, summarizeRuns } from '../../core/statistics.ts';
 import type { ModelBundle } from '../../core/types.ts';
-import { initializeBundle } from '../../runtime/time-tfjs.ts';
+import { initializeBundle } from '../../runtime/layers-model.ts';
 import { openHostTimer, timeInterleaved, type Residency } from './calibrate-timers.ts';
 import { calibrationProbes, type Probe } from './calibration-probes.ts';
 import { CHANNEL_BLOCK_GRID, fitCoefficients, residualsOf, type FitSample } from './fit-latency.ts';
@@ -116,20 +117,15 @@ function cpuSince(before: NodeJS.CpuUsage, startedMs: number): number {
   return (used.user + used.system) / 1000 / Math.max(1, performance.now() - startedMs);
 }
 
-/** Percentile of sorted values (nearest rank). */
-export function percentile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
-}
-
 /** Summarize predicted against measured for a set of models. */
 export function summarize(rows: Array<{ measuredMs: number; predictedMs: number; errorPct: number }>): ErrorSummary {
-  const abs = rows.map((r) => Math.abs(r.errorPct)).sort((a, b) => a - b);
+  const abs = rows.map((r) => Math.abs(r.errorPct));
   const measuredTotalMs = rows.reduce((n, r) => n + r.measuredMs, 0);
   const predictedTotalMs = rows.reduce((n, r) => n + r.predictedMs, 0);
   return {
     count: rows.length,
-    medianAbsErrorPct: percentile(abs, 0.5),
-    p95AbsErrorPct: percentile(abs, 0.95),
+    medianAbsErrorPct: rows.length > 0 ? median(abs) : 0,
+    p95AbsErrorPct: rows.length > 0 ? percentile(abs, 0.95) : 0,
     within10Pct: rows.length > 0 ? abs.filter((e) => e <= 10).length / rows.length : 0,
     measuredTotalMs,
     predictedTotalMs,
@@ -178,8 +174,8 @@ export async function calibrateHost(options: CalibrateOptions): Promise<Calibrat
   const items = await prepareItems(options);
   const pooled = await timeInterleaved(timer, items, { warmup: options.warmup, runs: options.runs, rounds: options.rounds, residency: options.residency, logger, task: `calibrate ${options.runtime}` });
   const stats = pooled.map((runs) => {
-    const sorted = [...runs].sort((a, b) => a - b);
-    return { median: percentile(sorted, 0.5), min: sorted[0] ?? 0, p90: percentile(sorted, 0.9) };
+    const { medianMs, minMs, p90Ms } = summarizeRuns(runs);
+    return { median: medianMs, min: minMs, p90: p90Ms };
   });
   const all: FitSample[] = items.map((item, i) => ({
     id: item.id,

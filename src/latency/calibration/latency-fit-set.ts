@@ -2,10 +2,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeModel } from '../../analyze/analyze-model.ts';
+import { createRandom } from '../../core/random.ts';
 import type { JsonObject, ModelBundle, PrunePlan } from '../../core/types.ts';
 import { readBundle } from '../../bundle/read-bundle.ts';
 import { applyPlan } from '../../prune/apply-plan.ts';
-import { initializeBundle } from '../../runtime/time-tfjs.ts';
+import { initializeBundle } from '../../runtime/layers-model.ts';
 import { PACKAGE_ROOT } from '../../targets/load-targets.ts';
 import { TopologyBuilder, addLayers, batchNorm, conv, dense, globalAveragePool, type Sym } from './probe-topology.ts';
 import { dropCount } from '../../prune/drop-count.ts';
@@ -24,17 +25,6 @@ export interface NetworkVariant {
   bundle: ModelBundle;
 }
 
-/** A seeded uniform generator in [0, 1) (mulberry32: nearby seeds give unrelated streams). */
-export function seededUniform(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /** Options of `pruneVariant`. */
 export interface VariantOptions {
   /** Largest per-group drop ratio (each group draws uniformly in [0, maxDrop]). Default 0.75. */
@@ -50,7 +40,7 @@ export interface VariantOptions {
 export function pruneVariant(base: BaseNetwork, seed: number, options: VariantOptions = {}): NetworkVariant {
   const id = `${base.name}#${seed}`;
   if (seed === 0) return { id, base: base.name, seed, bundle: base.bundle };
-  const next = seededUniform(seed);
+  const next = createRandom(seed);
   const maxDrop = options.maxDrop ?? 0.75;
   const { groups } = analyzeModel(base.bundle);
   const plan: PrunePlan = {

@@ -1,4 +1,5 @@
 // Pruned network variants (seeded per-layer keep ratios, multiples of 8) for calibration and benchmarks.
+import { createRandom } from '../../core/random.ts';
 import type { JsonObject } from '../../core/types.ts';
 import {
   TopologyBuilder, activation, addLayers, batchNorm, conv, dense, depthwise, flatten, globalAveragePool, pool, type Sym,
@@ -7,15 +8,10 @@ import {
 /** The variant families, by name. */
 export const VARIANT_FAMILIES: Record<string, (seed: number) => JsonObject> = {};
 
-/** A seeded generator of keep ratios in [0.3, 1] (mulberry32, so nearby seeds give unrelated runs). */
+/** A seeded generator of keep ratios in [0.3, 1) (core/random, so nearby seeds give unrelated runs). */
 function ratios(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return 0.3 + 0.7 * (((t ^ (t >>> 14)) >>> 0) / 2 ** 32);
-  };
+  const next = createRandom(seed);
+  return () => 0.3 + 0.7 * next();
 }
 
 /** Channels kept of `c` at ratio r, rounded to a multiple of 8 (at least 8). */
