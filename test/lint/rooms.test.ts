@@ -19,7 +19,7 @@ test('upward and sideways imports between rooms fail; the allow-list passes', as
   // core is the bottom room: it imports nobody.
   assert.deepEqual(await ruleIds('src/core/random.ts', "export { runPipeline } from '../pipeline.ts';\n"), ['boundaries/dependencies']);
   // runtime → verify (a type, the violation RawTiming once was) and data → runtime (a dynamic import) are upward.
-  assert.deepEqual(await ruleIds('src/runtime/measure-onnx.ts', "import type { Measurement } from '../verify/types.ts';\nexport type M = Measurement;\n"), ['boundaries/dependencies']);
+  assert.deepEqual(await ruleIds('src/runtime/timer-onnx.ts', "import type { Measurement } from '../verify/types.ts';\nexport type M = Measurement;\n"), ['boundaries/dependencies']);
   assert.deepEqual(await ruleIds('src/data/run-data.ts', "export const load = async (): Promise<unknown> => import('../runtime/train-eval.ts');\n"), ['boundaries/dependencies']);
   // latency/calibration sits above latency: latency may not import it; calibration may import prune, not search.
   assert.deepEqual(await ruleIds('src/latency/memory.ts', "export { calibrationProbes } from './calibration/calibration-probes.ts';\n"), ['boundaries/dependencies']);
