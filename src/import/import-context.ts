@@ -65,6 +65,9 @@ export function describeNode(node: OnnxNode, opset: number): string {
 export function requireConstInput(ctx: ImportContext, node: OnnxNode, index: number, what: string): ConstTensor {
   const name = node.input?.[index] ?? '';
   const c = name === '' ? undefined : ctx.constant(name);
+  if (!c && name !== '' && !ctx.producer(name) && ctx.file.graph.input?.every((i) => i.name !== name)) {
+    fail('MISSING_WEIGHTS', { expected: `${what} in an initializer or Constant node named "${name}"`, found: 'no such tensor in the file', where: ctx.where(node), hint: 'the ONNX file is incomplete (a missing initializer); re-export it with export_params=True' });
+  }
   if (!c) {
     fail('UNSUPPORTED_OP', {
       expected: `${what} as a constant (initializer or Constant node)`,
