@@ -11,6 +11,9 @@ import { requireConverter } from './op-table.ts';
 import { describeNode, type ImportContext, type KerasValue, type OnnxNode } from './import-context.ts';
 import { readSourceInput } from './source-io.ts';
 
+/** Deepest chain of nodes converted on demand (each level is a few stack frames; CNNs stay far below). */
+export const MAX_GRAPH_DEPTH = 2000;
+
 /** Decode every initializer and Constant node value up front (external data is read here). */
 async function collectConstants(file: OnnxFile): Promise<Map<string, ConstTensor>> {
   const consts = new Map<string, ConstTensor>();
@@ -50,6 +53,12 @@ export async function convertOnnx(file: OnnxFile): Promise<ModelBundle> {
   const images = new Map<LayerRecord, KerasValue>();
   const activeConst = new Set<string>();
   const activeValue = new Set<string>();
+  let depth = 0;
+  const descend = (node: OnnxNode): void => {
+    if (++depth > MAX_GRAPH_DEPTH) {
+      fail('UNSUPPORTED_OP', { expected: `a graph at most ${MAX_GRAPH_DEPTH} nodes deep`, found: 'a deeper chain of nodes', where: where(node), hint: 'edge-prune imports CNNs of ordinary depth; split the model' });
+    }
+  };
   const source = readSourceInput(file, consts);
   const inputLayer = builder.add('InputLayer', source.name, { batch_input_shape: [null, ...source.kerasShape], dtype: 'float32', sparse: false }, []);
   values.set(source.name, { layer: inputLayer, shape: inputLayer.outputShape });
@@ -68,11 +77,13 @@ export async function convertOnnx(file: OnnxFile): Promise<ModelBundle> {
       const node = producers.get(t);
       if (!node || !CONSTANT_OPS.includes(node.opType as (typeof CONSTANT_OPS)[number]) || activeConst.has(t)) return undefined;
       activeConst.add(t);
+      descend(node);
       try {
         const value = evaluateNode(constSource, node);
         folded.set(t, value ?? null);
         return value;
       } finally {
+        depth--;
         activeConst.delete(t);
       }
     },
@@ -90,11 +101,13 @@ export async function convertOnnx(file: OnnxFile): Promise<ModelBundle> {
       }
       if (activeValue.has(t)) fail('INVALID_MODEL', { expected: 'an acyclic graph', found: `a cycle through tensor "${t}"`, where: where(node), hint: 'the ONNX graph is malformed' });
       activeValue.add(t);
+      descend(node);
       try {
         const v = requireConverter(ctx, node)(ctx, node);
         values.set(t, v);
         return v;
       } finally {
+        depth--;
         activeValue.delete(t);
       }
     },

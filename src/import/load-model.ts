@@ -41,10 +41,10 @@ export async function detectModelFormat(path: string): Promise<ModelFormat | und
 export async function loadModel(path: string): Promise<ModelBundle> {
   const format = await detectModelFormat(path);
   if (format === 'onnx') return importOnnx(path);
-  if (format === 'layers-json' || format === undefined) {
-    const head = await readHead(path, 1);
-    if (format === 'layers-json' || !head || head.length === 0) return readBundle(path);
-  }
+  if (format === 'layers-json') return readBundle(path);
+  const head = await readHead(path, 1);
+  if (!head) fail('IO_ERROR', { expected: 'a model file (model.json or .onnx)', found: 'no such file, or not a readable file', where: path, hint: 'check the path' });
+  if (head.length === 0) return readBundle(path);
   return fail('INVALID_MODEL', {
     expected: 'a TF.js Layers model.json or an ONNX model',
     found: 'a file in neither format',

@@ -42,7 +42,9 @@ async function readExternal(t: OnnxTypes.ITensorProto, modelPath: string, bytes:
   if (!real) fail('MISSING_WEIGHTS', { expected: `external data file "${shownPath(location)}"`, found: 'no such file', where, hint: 'copy the external data files that were saved with the model next to it' });
   const offset = Number(entries.get('offset') ?? '0');
   const length = entries.has('length') ? Number(entries.get('length')) : bytes;
-  const size = (await stat(real)).size;
+  const info = await stat(real);
+  if (!info.isFile()) fail('MISSING_WEIGHTS', { expected: `external data file "${shownPath(location)}" as a regular file`, found: info.isDirectory() ? 'a folder' : 'a special file (FIFO, socket or device)', where, hint: 'external data must be regular files beside the model' });
+  const size = info.size;
   if (!Number.isSafeInteger(offset) || offset < 0 || length !== bytes || offset + length > size) {
     fail('WEIGHTS_MISMATCH', { expected: `${bytes} bytes at offset ${entries.get('offset') ?? 0} of "${shownPath(location)}" (from the tensor's shape)`, found: `length ${entries.get('length') ?? 'unset'}, file of ${size} bytes`, where, hint: 'the external data file does not belong to this model; re-save it with the model' });
   }

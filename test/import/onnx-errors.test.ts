@@ -71,7 +71,7 @@ describe('malformed and unsupported ONNX files', () => {
   it('an initializer whose bytes do not match its dims is WEIGHTS_MISMATCH', async () => {
     const path = await mutate('short', fixturePath('resnet-opset13'), (m) => {
       const t = m.graph!.initializer![0]!;
-      t.rawData = t.rawData.subarray(0, t.rawData.length - 4);
+      t.rawData = t.rawData!.subarray(0, t.rawData!.length - 4);
     });
     await assertFails(path, 'WEIGHTS_MISMATCH', /bytes/);
   });
