@@ -1,11 +1,11 @@
 // ONNX import fidelity and round trip: every fixture reproduces the original in onnxruntime, and exports back to the same conventions.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { exportBundle } from '../../src/export/export-bundle.ts';
-import { decodeModel } from '../../src/export/onnx-tensors.ts';
+import { createInt64Tensor, decodeModel, encodeModel } from '../../src/export/onnx-tensors.ts';
 import { importOnnx } from '../../src/import/import-onnx.ts';
 import { predictOutputs } from '../../src/runtime/layers-model.ts';
 import { ONNX_FIXTURE_NAMES, compareToReference, fixturePath, runOnnxReference, seededInput, withoutFinalSoftmax } from './helpers.ts';
@@ -53,4 +53,30 @@ describe('ONNX import reproduces the original model', () => {
       t.diagnostic(`${name}: import max |diff| ${fidelity.maxDiff.toExponential(2)}, round trip ${trip.maxDiff.toExponential(2)} (tolerance ${fidelity.tolerance.toExponential(2)})`);
     });
   }
+
+  it('opset 18 (ReduceMean axes as an input): efficientnet rewritten from opset 13 imports and matches onnxruntime', async () => {
+    // PyTorch 1.13 exports up to opset 17; between 13 and 18 only ReduceMean changes for this model.
+    const model = decodeModel(new Uint8Array(await readFile(fixturePath('efficientnet-opset13'))));
+    model.opsetImport = [{ domain: '', version: 18 }];
+    model.irVersion = 8;
+    let rewritten = 0;
+    for (const node of model.graph!.node!) {
+      if (node.opType !== 'ReduceMean') continue;
+      const axes = node.attribute!.find((a) => a.name === 'axes')!;
+      const name = `${node.name}/axes`;
+      model.graph!.initializer!.push(createInt64Tensor(name, [axes.ints!.length], axes.ints!.map(Number)));
+      node.input!.push(name);
+      node.attribute = node.attribute!.filter((a) => a.name !== 'axes');
+      rewritten++;
+    }
+    assert.ok(rewritten > 0, 'the model has ReduceMean nodes to rewrite');
+    const path = join(work, 'efficientnet-opset18.onnx');
+    await writeFile(path, encodeModel(model));
+    const bundle = await importOnnx(path);
+    const { data, shape } = seededInput('opset18', 2);
+    const [reference] = await runOnnxReference(path, data, shape);
+    const [got] = await predictOutputs(bundle, data, shape);
+    const fidelity = compareToReference(reference!, got!);
+    assert.ok(fidelity.maxDiff <= fidelity.tolerance, `max |diff| ${fidelity.maxDiff} > ${fidelity.tolerance}`);
+  });
 });
