@@ -1,6 +1,5 @@
 // The one model-format dispatcher: detects a file's format by its content and turns it into a ModelBundle.
-import { open } from 'node:fs/promises';
-import { fail } from '../core/errors.ts';
+import { open, stat } from 'node:fs/promises';
 import type { ModelBundle } from '../core/types.ts';
 import { readBundle } from '../load/read-bundle.ts';
 import { importOnnx } from './import-onnx.ts';
@@ -9,9 +8,10 @@ import { looksLikeOnnx } from './onnx-file.ts';
 /** Formats a model file can have. */
 export type ModelFormat = 'layers-json' | 'onnx';
 
-/** The first bytes of a file, or undefined when it cannot be opened as a file. */
+/** The first bytes of a regular file, or undefined when it is missing or not a regular file (never opens a FIFO). */
 async function readHead(path: string, bytes: number): Promise<Uint8Array | undefined> {
   try {
+    if (!(await stat(path)).isFile()) return undefined;
     const handle = await open(path, 'r');
     try {
       const head = new Uint8Array(bytes);
@@ -36,19 +36,9 @@ export async function detectModelFormat(path: string): Promise<ModelFormat | und
 
 /**
  * Load a model in any supported format (detected by content, not by file name) as a ModelBundle:
- * TF.js Layers model.json (+ shards) or ONNX (+ external data).
+ * ONNX (+ external data) or TF.js Layers model.json (+ shards). Everything that is not ONNX (missing
+ * files, folders, FIFOs, files that are not JSON) gets model.json's own checks and messages.
  */
 export async function loadModel(path: string): Promise<ModelBundle> {
-  const format = await detectModelFormat(path);
-  if (format === 'onnx') return importOnnx(path);
-  if (format === 'layers-json') return readBundle(path);
-  const head = await readHead(path, 1);
-  if (!head) fail('IO_ERROR', { expected: 'a model file (model.json or .onnx)', found: 'no such file, or not a readable file', where: path, hint: 'check the path' });
-  if (head.length === 0) return readBundle(path);
-  return fail('INVALID_MODEL', {
-    expected: 'a TF.js Layers model.json or an ONNX model',
-    found: 'a file in neither format',
-    where: path,
-    hint: 'pass a model.json (with its shards) or a .onnx file exported by torch.onnx.export',
-  });
+  return (await detectModelFormat(path)) === 'onnx' ? importOnnx(path) : readBundle(path);
 }

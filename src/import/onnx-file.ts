@@ -74,8 +74,10 @@ export async function readOnnxFile(path: string): Promise<OnnxFile> {
 /** Does this content look like an ONNX protobuf (not JSON)? Checks the first field tags of a ModelProto. */
 export function looksLikeOnnx(head: Uint8Array): boolean {
   const first = head[0];
-  // ModelProto fields start with a varint ir_version (tag 0x08), or a string/message (0x12, 0x1a, 0x22, 0x2a, 0x3a, 0x42).
-  return first !== undefined && [0x08, 0x12, 0x1a, 0x22, 0x2a, 0x32, 0x3a, 0x42, 0x4a, 0x52, 0x72].includes(first);
+  // The first field tag of a ModelProto: ir_version (0x08), producer_name/version (0x12, 0x1a), domain (0x22),
+  // model_version (0x28), doc_string (0x32), graph (0x3a), opset_import (0x42), metadata_props (0x72),
+  // training_info / functions (two-byte tags 0xa2, 0xca).
+  return first !== undefined && [0x08, 0x12, 0x1a, 0x22, 0x28, 0x32, 0x3a, 0x42, 0x72, 0xa2, 0xca].includes(first);
 }
 
 /** One node attribute by name, or undefined. */
