@@ -122,6 +122,7 @@ export function convertConcat(ctx: ImportContext, node: OnnxNode): KerasValue {
   const first = ctx.value(node.input?.[0] ?? '', node);
   const rank = first.shape.length === 3 || first.squeezed ? 4 : first.shape.length + 1;
   const raw = readIntAttr(node, 'axis', 1);
+  if ((node.input ?? []).length === 1) return first;
   if ((raw < 0 ? raw + rank : raw) !== 1) fail('UNSUPPORTED_OP', { expected: 'Concat on the channel axis (1)', found: `axis ${raw} of a rank-${rank} tensor`, where: ctx.where(node), hint: 'only channel concatenation is imported' });
   return merge(ctx, node, 'Concatenate');
 }

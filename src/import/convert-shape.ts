@@ -18,9 +18,9 @@ export function convertPool(ctx: ImportContext, node: OnnxNode): KerasValue {
   const x = ctx.image(inputValue(ctx, node), node);
   const kernel = readIntsAttr(node, 'kernel_shape') ?? [];
   if (kernel.length !== 2) fail('UNSUPPORTED_OP', { expected: 'a 2-D pooling window', found: `kernel_shape [${kernel.join(', ')}]`, where: ctx.where(node), hint: 'only 2-D pooling over images is imported' });
-  const plan = planWindow(ctx, node, x.shape, kernel as [number, number]);
-  if (plan.dilations.some((d) => d !== 1)) fail('UNSUPPORTED_OP', { expected: 'pooling without dilation', found: `dilations [${plan.dilations.join(', ')}]`, where: ctx.where(node), hint: 'dilated pooling is not imported' });
   const isMax = node.opType === 'MaxPool';
+  const plan = planWindow(ctx, node, x.shape, kernel as [number, number], { ceilByPadding: isMax });
+  if (plan.dilations.some((d) => d !== 1)) fail('UNSUPPORTED_OP', { expected: 'pooling without dilation', found: `dilations [${plan.dilations.join(', ')}]`, where: ctx.where(node), hint: 'dilated pooling is not imported' });
   const includePad = readIntAttr(node, 'count_include_pad', 0) === 1;
   let input = x;
   let padding = plan.padding;

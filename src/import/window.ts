@@ -25,15 +25,24 @@ function readPairAttr(ctx: ImportContext, node: OnnxNode, name: string, fallback
   return [v[0] as number, v[1] as number];
 }
 
-/** Window output length, floor or ceil. */
-function outLength(size: number, k: number, s: number, d: number, before: number, after: number, ceil: boolean): number {
+/**
+ * Padding to add at the end so a floor-mode window yields the ceil-mode output (PyTorch's rule: the
+ * last window must start inside the input or the leading padding).
+ */
+function ceilExtra(size: number, k: number, s: number, d: number, before: number, after: number): number {
   const span = (k - 1) * d + 1;
-  const n = (size + before + after - span) / s;
-  return (ceil ? Math.ceil(n) : Math.floor(n)) + 1;
+  const floorOut = Math.floor((size + before + after - span) / s) + 1;
+  let ceilOut = Math.ceil((size + before + after - span) / s) + 1;
+  if ((ceilOut - 1) * s >= size + before) ceilOut--;
+  return ceilOut > floorOut ? (ceilOut - 1) * s + span - (size + before + after) : 0;
 }
 
-/** Plan the Keras form of a Conv/MaxPool/AveragePool window over an [H, W, C] input. */
-export function planWindow(ctx: ImportContext, node: OnnxNode, input: readonly number[], kernel: [number, number]): WindowPlan {
+/**
+ * Plan the Keras form of a Conv/MaxPool/AveragePool window over an [H, W, C] input. With
+ * `ceilByPadding` (max pooling), ceil_mode becomes extra padding at the end; otherwise a ceil_mode
+ * that adds a partial window is UNSUPPORTED_OP.
+ */
+export function planWindow(ctx: ImportContext, node: OnnxNode, input: readonly number[], kernel: [number, number], options: { ceilByPadding?: boolean } = {}): WindowPlan {
   const [h, w] = input as [number, number];
   const strides = readPairAttr(ctx, node, 'strides', 1);
   const dilations = readPairAttr(ctx, node, 'dilations', 1);
@@ -46,11 +55,16 @@ export function planWindow(ctx: ImportContext, node: OnnxNode, input: readonly n
   if (pads.length !== 4 || pads.some((p) => !Number.isInteger(p) || p < 0)) {
     fail('UNSUPPORTED_OP', { expected: 'four non-negative pads [top, left, bottom, right]', found: `pads [${pads.join(', ')}]`, where: ctx.where(node), hint: 'only 2-D windows with non-negative padding are imported' });
   }
-  const [top, left, bottom, right] = pads as [number, number, number, number];
+  const [top, left] = pads as [number, number, number, number];
+  let [, , bottom, right] = pads as [number, number, number, number];
   if (readIntAttr(node, 'ceil_mode', 0) === 1) {
-    const differs = outLength(h, kernel[0], strides[0], dilations[0], top, bottom, true) !== outLength(h, kernel[0], strides[0], dilations[0], top, bottom, false)
-      || outLength(w, kernel[1], strides[1], dilations[1], left, right, true) !== outLength(w, kernel[1], strides[1], dilations[1], left, right, false);
-    if (differs) fail('UNSUPPORTED_OP', { expected: 'ceil_mode 0 (or a window where ceil and floor agree)', found: 'ceil_mode 1 adding a partial window', where: ctx.where(node), hint: 'export with ceil_mode=False or pick an input size the window divides' });
+    const extraH = ceilExtra(h, kernel[0], strides[0], dilations[0], top, bottom);
+    const extraW = ceilExtra(w, kernel[1], strides[1], dilations[1], left, right);
+    if ((extraH > 0 || extraW > 0) && !options.ceilByPadding) {
+      fail('UNSUPPORTED_OP', { expected: 'ceil_mode 0 (or a window where ceil and floor agree)', found: 'ceil_mode 1 adding a partial window', where: ctx.where(node), hint: 'export with ceil_mode=False or pick an input size the window divides' });
+    }
+    bottom += extraH;
+    right += extraW;
   }
   const plan: WindowPlan = { kernel, strides, dilations, padding: 'valid', pads: [[top, bottom], [left, right]] };
   if (top + left + bottom + right === 0) return plan;

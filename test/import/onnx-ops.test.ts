@@ -108,11 +108,30 @@ describe('ONNX operator variants', () => {
     await assert.rejects(importOnnx(path), (e: unknown) => isEdgePruneError(e) && e.code === 'UNSUPPORTED_OP' && /MaxPool/.test(e.message));
   });
 
-  it('MaxPool with ceil_mode adding a partial window is UNSUPPORTED_OP', async () => {
-    const path = await build('ceil', 13, [2, 7, 7], [
+  it('MaxPool with ceil_mode adding a partial window (GoogLeNet) on a ReLU output: zero padding at the end', async () => {
+    const path = await build('ceil-max', 13, [2, 8, 8], [
       ['Relu', ['x'], 'r'],
-      ['MaxPool', ['r'], 'y', { ceil_mode: { int: 1 }, kernel_shape: { ints: [2, 2] }, strides: { ints: [2, 2] } }],
+      ['MaxPool', ['r'], 'y', { ceil_mode: { int: 1 }, kernel_shape: { ints: [3, 3] }, pads: { ints: [1, 1, 1, 1] }, strides: { ints: [2, 2] } }],
     ], {});
-    await assert.rejects(importOnnx(path), (e: unknown) => isEdgePruneError(e) && e.code === 'UNSUPPORTED_OP' && /ceil_mode/.test(e.message));
+    await assertMatches(path, [2, 8, 8]);
+  });
+
+  it('ceil_mode adding a partial window is UNSUPPORTED_OP for AveragePool, and for MaxPool on a signed input', async () => {
+    const avg = await build('ceil-avg', 13, [2, 7, 7], [
+      ['AveragePool', ['x'], 'y', { ceil_mode: { int: 1 }, kernel_shape: { ints: [2, 2] }, strides: { ints: [2, 2] } }],
+    ], {});
+    await assert.rejects(importOnnx(avg), (e: unknown) => isEdgePruneError(e) && e.code === 'UNSUPPORTED_OP' && /ceil_mode/.test(e.message));
+    const max = await build('ceil-max-signed', 13, [2, 8, 8], [
+      ['MaxPool', ['x'], 'y', { ceil_mode: { int: 1 }, kernel_shape: { ints: [3, 3] }, pads: { ints: [1, 1, 1, 1] }, strides: { ints: [2, 2] } }],
+    ], {});
+    await assert.rejects(importOnnx(max), (e: unknown) => isEdgePruneError(e) && e.code === 'UNSUPPORTED_OP' && /MaxPool/.test(e.message));
+  });
+
+  it('Concat of a single tensor (DenseNet\'s first block) passes it through', async () => {
+    const path = await build('concat-one', 13, [3, 6, 6], [
+      ['Conv', ['x', 'w'], 'c', { kernel_shape: { ints: [1, 1] } }],
+      ['Concat', ['c'], 'y', { axis: { int: 1 } }],
+    ], { w: [4, 3, 1, 1] });
+    await assertMatches(path, [3, 6, 6]);
   });
 });
