@@ -97,7 +97,15 @@ export function convertPad(ctx: ImportContext, node: OnnxNode): KerasValue {
   const x = inputValue(ctx, node);
   const mode = readStringAttr(node, 'mode', 'constant');
   const padsConst = ctx.opset < 11 ? undefined : optionalConstInput(ctx, node, 1, 'the Pad pads');
-  const pads = padsConst ? readNumbers(padsConst, ctx.where(node)) : (readIntsAttr(node, 'pads') ?? readIntsAttr(node, 'paddings') ?? []);
+  let pads = padsConst ? readNumbers(padsConst, ctx.where(node)) : (readIntsAttr(node, 'pads') ?? readIntsAttr(node, 'paddings') ?? []);
+  const axesConst = ctx.opset < 18 ? undefined : optionalConstInput(ctx, node, 3, 'the Pad axes');
+  if (axesConst) {
+    // Opset 18: pads name only the listed axes; spread them over all four.
+    const axes = readNumbers(axesConst, ctx.where(node)).map((a) => (a < 0 ? a + 4 : a));
+    const full = new Array<number>(8).fill(0);
+    axes.forEach((a, i) => { full[a] = pads[i] ?? 0; full[a + 4] = pads[i + axes.length] ?? 0; });
+    pads = axes.every((a) => a >= 0 && a < 4) && pads.length === 2 * axes.length ? full : [-1];
+  }
   const valueConst = ctx.opset < 11 ? undefined : optionalConstInput(ctx, node, 2, 'the Pad value');
   const value = valueConst ? (readFloats(valueConst, ctx.where(node))[0] ?? 0) : ctx.opset < 11 ? (node.attribute?.find((a) => a.name === 'value')?.f ?? 0) : 0;
   if (pads.every((p) => p === 0)) return x;

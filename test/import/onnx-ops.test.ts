@@ -29,7 +29,8 @@ function values(n: number, tag: string, scale = 0.5): Float32Array {
 /** Write a model: input x of `dims` (batch symbolic), the nodes, float/int64 initializers, output y. */
 async function build(name: string, opset: number, dims: number[], nodes: Node[], floats: Record<string, number[]>, ints: Record<string, number[]> = {}): Promise<string> {
   const initializer: OnnxTypes.ITensorProto[] = [
-    ...Object.entries(floats).map(([n, d]) => createFloatTensor(n, d, values(d.reduce((a, b) => a * b, 1), `${name}/${n}`))),
+    // Tensors named `var` hold variances: kept positive.
+    ...Object.entries(floats).map(([n, d]) => createFloatTensor(n, d, values(d.reduce((a, b) => a * b, 1), `${name}/${n}`).map((v) => (n === 'var' ? 0.5 + Math.abs(v) : v)))),
     ...Object.entries(ints).map(([n, v]) => createInt64Tensor(n, [v.length], v)),
   ];
   const model: OnnxTypes.IModelProto = {
@@ -77,6 +78,17 @@ describe('ONNX operator variants', () => {
       ['Dropout', ['i'], 'y'],
     ], { b: [6, 4], c: [4] });
     await assertMatches(path, [6]);
+  });
+
+  it('Pad with pads and axes inputs (opset 18), Gemm → BatchNormalization on vectors', async () => {
+    const path = await build('pad-axes', 18, [3, 6, 6], [
+      ['Pad', ['x', 'pads', '', 'axes'], 'p'],
+      ['Conv', ['p', 'w'], 'c', { kernel_shape: { ints: [3, 3] } }],
+      ['Flatten', ['c'], 'f', { axis: { int: 1 } }],
+      ['Gemm', ['f', 'g', 'gb'], 'd', { transB: { int: 1 } }],
+      ['BatchNormalization', ['d', 'scale', 'bias', 'mean', 'var'], 'y', { epsilon: { float: 1e-3 } }],
+    ], { w: [4, 3, 3, 3], g: [5, 4 * 5 * 4], gb: [5], scale: [5], bias: [5], mean: [5], var: [5] }, { pads: [1, 0, 0, 0], axes: [2, 3] });
+    await assertMatches(path, [3, 6, 6]);
   });
 
   it('Pad with a pads input (opset 13), SAME_UPPER and SAME_LOWER convolutions at stride 2, a 0.2x+0.5 HardSigmoid', async () => {
