@@ -63,7 +63,7 @@ export function convertConv(ctx: ImportContext, node: OnnxNode, extraBias?: Cons
   if (bias) weights.push({ slot: 'bias', shape: [cout], data: bias });
   const layer = depthwise
     ? ctx.layer(node, 'DepthwiseConv2D', { ...common, depth_multiplier: 1 }, [input], weights)
-    : ctx.layer(node, 'Conv2D', { ...common, filters: cout, groups: 1 }, [input], weights);
+    : ctx.layer(node, 'Conv2D', { ...common, filters: cout }, [input], weights);
   return { layer, shape: layer.outputShape };
 }
 
