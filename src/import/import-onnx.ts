@@ -1,7 +1,7 @@
 // The ONNX importer: an ONNX file (NCHW) → a ModelBundle (Keras functional topology, channels-last weights, meta).
 import { basename } from 'node:path';
 import type { onnx as OnnxTypes } from 'onnx-proto';
-import { fail } from '../core/errors.ts';
+import { fail, isEdgePruneError } from '../core/errors.ts';
 import type { JsonObject, ModelBundle } from '../core/types.ts';
 import { decodeConstantNode, evaluateNode, onnxDimsOf, CONSTANT_OPS, type ConstSource } from './const-eval.ts';
 import { KerasBuilder, type LayerRecord } from './keras-builder.ts';
@@ -12,7 +12,10 @@ import { describeNode, type ImportContext, type KerasValue, type OnnxNode } from
 import { readSourceInput } from './source-io.ts';
 
 /** Deepest chain of nodes converted on demand (each level is a few stack frames; CNNs stay far below). */
-export const MAX_GRAPH_DEPTH = 2000;
+export const MAX_GRAPH_DEPTH = 500;
+
+/** Most nodes a graph may have (ResNet-152 has about 500). */
+export const MAX_GRAPH_NODES = 20_000;
 
 /** Decode every initializer and Constant node value up front (external data is read here). */
 async function collectConstants(file: OnnxFile): Promise<Map<string, ConstTensor>> {
@@ -28,25 +31,31 @@ async function collectConstants(file: OnnxFile): Promise<Map<string, ConstTensor
 }
 
 /** Producer and reader counts of every tensor; duplicate producers are a malformed graph. */
-function indexGraph(file: OnnxFile): { producers: Map<string, OnnxNode>; readers: Map<string, number> } {
+function indexGraph(file: OnnxFile): { producers: Map<string, OnnxNode>; readers: Map<string, number>; reader: Map<string, OnnxNode> } {
   const producers = new Map<string, OnnxNode>();
   const readers = new Map<string, number>();
+  const reader = new Map<string, OnnxNode>();
+  const count = file.graph.node?.length ?? 0;
+  if (count > MAX_GRAPH_NODES) fail('UNSUPPORTED_OP', { expected: `a graph of at most ${MAX_GRAPH_NODES} nodes`, found: `${count} nodes`, where: file.path, hint: 'edge-prune imports CNNs of ordinary size' });
   for (const node of file.graph.node ?? []) {
     for (const out of node.output ?? []) {
       if (out === '') continue;
       if (producers.has(out)) fail('INVALID_MODEL', { expected: 'each tensor produced once', found: `tensor "${out}" produced twice`, where: file.path, hint: 'the ONNX graph is malformed' });
       producers.set(out, node);
     }
-    for (const t of node.input ?? []) readers.set(t, (readers.get(t) ?? 0) + 1);
+    for (const t of node.input ?? []) {
+      readers.set(t, (readers.get(t) ?? 0) + 1);
+      reader.set(t, node);
+    }
   }
   for (const o of file.graph.output ?? []) readers.set(o.name ?? '', (readers.get(o.name ?? '') ?? 0) + 1);
-  return { producers, readers };
+  return { producers, readers, reader };
 }
 
 /** Convert a decoded ONNX model into a bundle. */
 export async function convertOnnx(file: OnnxFile): Promise<ModelBundle> {
   const consts = await collectConstants(file);
-  const { producers, readers } = indexGraph(file);
+  const { producers, readers, reader } = indexGraph(file);
   const builder = new KerasBuilder();
   const values = new Map<string, KerasValue>();
   const folded = new Map<string, ConstTensor | null>();
@@ -77,8 +86,8 @@ export async function convertOnnx(file: OnnxFile): Promise<ModelBundle> {
       const node = producers.get(t);
       if (!node || !CONSTANT_OPS.includes(node.opType as (typeof CONSTANT_OPS)[number]) || activeConst.has(t)) return undefined;
       activeConst.add(t);
-      descend(node);
       try {
+        descend(node);
         const value = evaluateNode(constSource, node);
         folded.set(t, value ?? null);
         return value;
@@ -101,8 +110,8 @@ export async function convertOnnx(file: OnnxFile): Promise<ModelBundle> {
       }
       if (activeValue.has(t)) fail('INVALID_MODEL', { expected: 'an acyclic graph', found: `a cycle through tensor "${t}"`, where: where(node), hint: 'the ONNX graph is malformed' });
       activeValue.add(t);
-      descend(node);
       try {
+        descend(node);
         const v = requireConverter(ctx, node)(ctx, node);
         values.set(t, v);
         return v;
@@ -130,6 +139,20 @@ export async function convertOnnx(file: OnnxFile): Promise<ModelBundle> {
     opset: file.opset,
     where,
   };
+  // Convert in file order first (ONNX lists nodes topologically) so on-demand conversion stays shallow.
+  // A node that fails here (a constant-only op, a pattern's inner node) fails again if an output needs it.
+  for (const node of file.graph.node ?? []) {
+    const out = node.output?.[0];
+    if (!out || node.opType === 'Constant' || values.has(out) || consts.has(out)) continue;
+    // A Conv/MatMul whose only reader is a bias Add is converted (with the bias) by that Add.
+    const next = readers.get(out) === 1 ? reader.get(out) : undefined;
+    if ((node.opType === 'Conv' || node.opType === 'MatMul') && next?.opType === 'Add' && next.input?.some((t) => t !== out && ctx.constant(t))) continue;
+    try {
+      ctx.value(out, node);
+    } catch (error) {
+      if (!isEdgePruneError(error)) throw error;
+    }
+  }
   const outputs = (file.graph.output ?? []).map((o) => {
     const name = o.name ?? '';
     const v = ctx.value(name, { name: `graph output "${name}"`, opType: 'output' });
@@ -168,5 +191,11 @@ function buildMeta(file: OnnxFile, input: string, inputLayer: string, outputs: {
 
 /** Import an ONNX file from disk. */
 export async function importOnnx(path: string): Promise<ModelBundle> {
-  return convertOnnx(await readOnnxFile(path));
+  const file = await readOnnxFile(path);
+  try {
+    return await convertOnnx(file);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return fail('UNSUPPORTED_OP', { expected: 'a graph the importer can walk', found: `a graph too deep or too large (${error.message})`, where: path, hint: 'edge-prune imports CNNs of ordinary depth; split the model' });
+  }
 }

@@ -83,12 +83,13 @@ export class KerasBuilder {
   /** The bundle: a functional `Model` topology, weights named `<layer>/<slot>`, and the given meta. */
   toBundle(modelName: string, inputs: LayerRecord[], outputs: LayerRecord[], meta: JsonObject): ModelBundle {
     const used = new Set<LayerRecord>();
-    const visit = (r: LayerRecord): void => {
-      if (used.has(r)) return;
+    const stack = [...outputs];
+    while (stack.length > 0) {
+      const r = stack.pop() as LayerRecord;
+      if (used.has(r)) continue;
       used.add(r);
-      r.inputs.forEach(visit);
-    };
-    outputs.forEach(visit);
+      stack.push(...r.inputs);
+    }
     const kept = this.layers.filter((r) => used.has(r));
     const layers = kept.map((r) => ({
       name: r.name,
