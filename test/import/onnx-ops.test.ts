@@ -146,4 +146,16 @@ describe('ONNX operator variants', () => {
     ], { w: [4, 3, 1, 1] });
     await assertMatches(path, [3, 6, 6]);
   });
+
+  it('a 3000-node chain of Conv and HardSwish imports without exhausting the stack', async () => {
+    const nodes: Node[] = Array.from({ length: 3000 }, (_, i): Node => {
+      const input = i === 0 ? 'x' : `t${i - 1}`;
+      const output = i === 2999 ? 'y' : `t${i}`;
+      return i % 2 === 0 ? ['Conv', [input, 'w'], output, { kernel_shape: { ints: [1, 1] } }] : ['HardSwish', [input], output];
+    });
+    const path = await build('deep-chain', 14, [2, 4, 4], nodes, { w: [2, 2, 1, 1] });
+    const bundle = await importOnnx(path);
+    const layers = (bundle.topology['config'] as { layers: unknown[] }).layers;
+    assert.equal(layers.length, 3001, 'the input and one layer per node');
+  });
 });
