@@ -62,6 +62,7 @@ export async function convertOnnx(file: OnnxFile): Promise<ModelBundle> {
   const images = new Map<LayerRecord, KerasValue>();
   const activeConst = new Set<string>();
   const activeValue = new Set<string>();
+  const failures = new Map<string, unknown>();
   let depth = 0;
   const descend = (node: OnnxNode): void => {
     if (++depth > MAX_GRAPH_DEPTH) {
@@ -109,12 +110,18 @@ export async function convertOnnx(file: OnnxFile): Promise<ModelBundle> {
         });
       }
       if (activeValue.has(t)) fail('INVALID_MODEL', { expected: 'an acyclic graph', found: `a cycle through tensor "${t}"`, where: where(node), hint: 'the ONNX graph is malformed' });
+      const failed = failures.get(t);
+      if (failed) throw failed;
       activeValue.add(t);
       try {
         descend(node);
         const v = requireConverter(ctx, node)(ctx, node);
         values.set(t, v);
         return v;
+      } catch (error) {
+        // Remembered, so chains fed by one unsupported node fail once, not once per node.
+        failures.set(t, error);
+        throw error;
       } finally {
         depth--;
         activeValue.delete(t);
