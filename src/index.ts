@@ -3,6 +3,12 @@ export type * from './core/types.ts';
 export { EdgePruneError, type ErrorCode } from './core/errors.ts';
 export { silentLogger, type Logger, type ProgressEvent } from './core/logger.ts';
 
+// import (every input format → ModelBundle)
+export { loadModel, detectModelFormat, type ModelFormat } from './import/load-model.ts';
+export { importOnnx } from './import/import-onnx.ts';
+export { checkOnnxFidelity, type FidelityFigures } from './import/check-fidelity.ts';
+export { OP_CONVERTERS, listSupportedOps } from './import/op-table.ts';
+
 // load
 export { readBundle } from './bundle/read-bundle.ts';
 export { writeBundle, type WriteOptions } from './bundle/write-bundle.ts';

@@ -10,6 +10,7 @@ import { createOnnxSession } from '../runtime/onnx-session.ts';
 import { foldBatchNorm } from './fold-bn.ts';
 import { buildGraphModel } from './graph-model.ts';
 import { buildOnnxModel } from './onnx-graph.ts';
+import { readSourceNames } from './source-names.ts';
 import { assertParity, compareOutputs, convertNchwToNhwc, convertNhwcToNchw, type ParityFigures, type Precision } from './parity.ts';
 import type { ExportedFile, ExportFormat, FormatResult } from './types.ts';
 
@@ -88,7 +89,7 @@ export async function exportTfjsGraph(job: FormatJob): Promise<FormatResult> {
 export async function exportOnnx(job: FormatJob): Promise<FormatResult> {
   const t0 = performance.now();
   const source = job.foldBn ? foldBatchNorm(job.graph, job.weights) : { graph: job.graph, weights: job.weights, folded: [] };
-  const built = buildOnnxModel(source.graph, source.weights, { layout: job.layout, storage: job.precision, name: readModelName(job.bundle) });
+  const built = buildOnnxModel(source.graph, source.weights, { layout: job.layout, storage: job.precision, name: readModelName(job.bundle), names: readSourceNames(job.bundle) });
   const files = await writeFiles(job.root, 'onnx', [{ name: 'model.onnx', bytes: built.bytes }]);
   const t1 = performance.now();
   const session = await createOnnxSession(join(job.root, 'onnx/model.onnx'));

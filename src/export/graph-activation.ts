@@ -83,3 +83,27 @@ export function emitTfEluLayer(ctx: TfEmitContext): string {
   const neg = ctx.op('Elu', [ctx.op('Minimum', [x, addFloatScalar(ctx.state, 0)], {}, 'neg')], {}, 'elu');
   return ctx.op('AddV2', [ctx.op('Relu', [x], {}, 'relu'), ctx.op('Mul', [neg, addFloatScalar(ctx.state, alpha)], {}, 'scaled')]);
 }
+
+/** PReLU layer (slope shared over H and W): Prelu with the slope as [C]. */
+export function emitTfPreluLayer(ctx: TfEmitContext): string {
+  const alpha = ctx.requireWeight('alpha');
+  return ctx.op('Prelu', [ctx.inputs[0] as string, ctx.constant('alpha', [alpha.data.length], alpha.data)], { T: { type: 'DT_FLOAT' } });
+}
+
+/** clip(alpha·x + beta, 0, 1) on x. */
+function emitTfHardSigmoid(ctx: TfEmitContext, x: string, alpha: number, beta: number, suffix?: string): string {
+  const scaled = ctx.op('Mul', [x, addFloatScalar(ctx.state, alpha)], {}, 'hs_mul');
+  const shifted = ctx.op('AddV2', [scaled, addFloatScalar(ctx.state, beta)], {}, 'hs_add');
+  return ctx.op('ClipByValue', [shifted, addFloatScalar(ctx.state, 0), addFloatScalar(ctx.state, 1)], {}, suffix);
+}
+
+/** HardSigmoid layer (PyTorch's alpha 1/6, beta 1/2 by default). */
+export function emitTfHardSigmoidLayer(ctx: TfEmitContext): string {
+  return emitTfHardSigmoid(ctx, ctx.inputs[0] as string, numberField(ctx, 'alpha', 1 / 6), numberField(ctx, 'beta', 0.5));
+}
+
+/** HardSwish layer: x · clip(x/6 + 1/2, 0, 1). */
+export function emitTfHardSwishLayer(ctx: TfEmitContext): string {
+  const x = ctx.inputs[0] as string;
+  return ctx.op('Mul', [x, emitTfHardSigmoid(ctx, x, 1 / 6, 0.5, 'gate')]);
+}

@@ -2,7 +2,9 @@
 import { fail } from '../core/errors.ts';
 import { readActivation, readChoice, readInt, readPair } from '../layers/config.ts';
 import { computeBatchNormAffine } from './fold-bn.ts';
-import { emitTfActivation, emitTfEluLayer, emitTfLeakyReluLayer, emitTfReluLayer } from './graph-activation.ts';
+import {
+  emitTfActivation, emitTfEluLayer, emitTfHardSigmoidLayer, emitTfHardSwishLayer, emitTfLeakyReluLayer, emitTfPreluLayer, emitTfReluLayer,
+} from './graph-activation.ts';
 import { attr, addFloatScalar, addInt32Const, type TfAttr, type TfEmitContext } from './graph-context.ts';
 
 /** Writes the ops of one layer; returns its output tensor's name. */
@@ -154,6 +156,9 @@ export const GRAPH_EMITTERS: Readonly<Record<string, GraphEmitter>> = {
   ReLU: emitTfReluLayer,
   LeakyReLU: emitTfLeakyReluLayer,
   ELU: emitTfEluLayer,
+  PReLU: emitTfPreluLayer,
+  HardSwish: emitTfHardSwishLayer,
+  HardSigmoid: emitTfHardSigmoidLayer,
   Activation: (ctx) => emitTfActivation(ctx, ctx.inputs[0] as string, readActivation(ctx.node.config)),
   Softmax: emitSoftmax,
   Dropout: (ctx) => ctx.inputs[0] as string,

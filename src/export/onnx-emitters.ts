@@ -1,5 +1,6 @@
 // ONNX_EMITTERS: the one table of ONNX emitters, keyed by Keras class name like LAYER_RULES (DESIGN.md §1).
 import type { EmitContext, OnnxValue } from './onnx-context.ts';
+import { emitHardSigmoidLayer, emitHardSwishLayer, emitPreluLayer } from './onnx-activation-layers.ts';
 import {
   emitBatchNormalization, emitConv2d, emitDense, emitDepthwiseConv2d, emitSeparableConv2d,
 } from './onnx-conv-emitters.ts';
@@ -24,6 +25,9 @@ export const ONNX_EMITTERS: Readonly<Record<string, OnnxEmitter>> = {
   ReLU: emitReluLayer,
   LeakyReLU: emitLeakyReluLayer,
   ELU: emitEluLayer,
+  PReLU: emitPreluLayer,
+  HardSwish: emitHardSwishLayer,
+  HardSigmoid: emitHardSigmoidLayer,
   Activation: emitActivationLayer,
   Softmax: emitSoftmaxLayer,
   Dropout: emitIdentity,

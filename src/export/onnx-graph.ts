@@ -23,6 +23,8 @@ export interface OnnxBuildOptions {
   /** Model name recorded in the graph. */
   name?: string;
   producerVersion?: string;
+  /** ONNX names of graph inputs/outputs by layer name (e.g. the names an imported model had); the layer name otherwise. */
+  names?: Readonly<Record<string, string>>;
 }
 
 /** One graph input or output: ONNX name, dims (batch first, `batch` symbolic) and whether it is an NCHW image. */
@@ -60,7 +62,7 @@ export function buildOnnxModel(graph: Graph, weights: ReadonlyMap<string, Weight
   const inputs: OnnxIo[] = [];
   for (const node of graph.nodes) {
     if (node.className === 'InputLayer') {
-      const name = reserveName(state, node.name);
+      const name = reserveName(state, options.names?.[node.name] ?? node.name);
       const image = node.outputShape.length === 3;
       const value: OnnxValue = { name, shape: node.outputShape, layout: image && layout === 'nchw' ? 'nchw' : 'keras' };
       values.set(node.name, value);
@@ -84,7 +86,8 @@ export function buildOnnxModel(graph: Graph, weights: ReadonlyMap<string, Weight
     let value = values.get(out) as OnnxValue;
     if (value.layout === 'flat-chw' || (layout === 'nhwc' && value.layout === 'nchw')) value = convertToKeras(state, value);
     if (value.layout === 'keras' && value.shape.length === 3 && layout === 'nchw') value = { ...value, name: addNode(state, 'Transpose', [value.name], `${value.name}/nchw`, { perm: { ints: [0, 3, 1, 2] } }), layout: 'nchw' };
-    const name = value.name === out ? out : addNode(state, 'Identity', [value.name], out);
+    const wanted = options.names?.[out] ?? out;
+    const name = value.name === wanted ? wanted : addNode(state, 'Identity', [value.name], wanted);
     outputs.push({ name, dims: describePhysicalDims(value), kerasShape: value.shape, nchw: value.layout === 'nchw' });
   }
   const model: OnnxTypes.IModelProto = {

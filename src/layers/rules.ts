@@ -2,6 +2,7 @@
 import { fail } from '../core/errors.ts';
 import type { ChannelKind, LayerRule } from './rule-types.ts';
 import type { JsonObject } from '../core/types.ts';
+import { activationLayer, prelu } from './activation-rules.ts';
 import { batchNormalization, conv2d, dense, depthwiseConv2d, separableConv2d } from './conv-rules.ts';
 import {
   activation, concatenate, dropout, elu, flatten, globalPooling2d, inputLayer, merge, pooling2d, relu, reshape, softmax, zeroPadding2d,
@@ -18,6 +19,9 @@ export const LAYER_RULES: Readonly<Record<string, LayerRule>> = {
   ReLU: relu,
   LeakyReLU: relu,
   ELU: elu,
+  PReLU: prelu,
+  HardSwish: activationLayer,
+  HardSigmoid: activationLayer,
   Activation: activation,
   Dropout: dropout,
   SpatialDropout2D: dropout,

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { EdgePruneError, fail } from '../core/errors.ts';
 import { resolveInside } from '../bundle/safe-path.ts';
+import { installActivationLayers } from './activation-layers.ts';
 import { ensureBackend, runLayersModel } from './layers-model.ts';
 
 /**
@@ -81,6 +82,7 @@ export async function predictGraphModelFromDisk(modelJsonPath: string, input: Fl
 /** Load a Layers model from disk with tf.loadLayersModel (dequantizing float16/uint8 weights), run it once, dispose it. */
 export async function predictLayersModelFromDisk(modelJsonPath: string, input: Float32Array, shape: number[]): Promise<Float32Array[]> {
   await ensureBackend();
+  installActivationLayers();
   let model: tf.LayersModel;
   try {
     model = await tf.loadLayersModel(createDiskLoadHandler(modelJsonPath));

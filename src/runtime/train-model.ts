@@ -4,12 +4,14 @@ import { EdgePruneError, fail } from '../core/errors.ts';
 import type { ModelBundle, WeightEntry } from '../core/types.ts';
 import { bundleToArtifacts } from '../bundle/artifacts.ts';
 import { buildGraph } from '../analyze/graph.ts';
+import { installActivationLayers } from './activation-layers.ts';
 
 /**
  * Build a tfjs LayersModel from a bundle on the current backend (it does not switch backends).
  * The caller owns the model and must `dispose()` it.
  */
 export async function buildTrainableModel(bundle: ModelBundle): Promise<tf.LayersModel> {
+  installActivationLayers();
   const artifacts = bundleToArtifacts(bundle);
   let model: tf.LayersModel | undefined;
   try {

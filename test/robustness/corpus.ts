@@ -5,6 +5,7 @@ import { editModel, loadBases, type BaseFixture } from './corpus-base.ts';
 import { configCases, dataCases, leafPaths, setAt, wrongTyped } from './corpus-configs.ts';
 import { layerCases } from './corpus-layers.ts';
 import { badJsonCases, modelCase, topologyCases } from './corpus-model.ts';
+import { onnxCases } from './corpus-onnx.ts';
 import { outputCases } from './corpus-output.ts';
 import { planCases, ratiosCases } from './corpus-plans.ts';
 import { manifestCases, pathCases, quantizedCases, shardCases } from './corpus-weights.ts';
@@ -27,6 +28,8 @@ export const CLI_PICKS: readonly string[] = [
   'ratios/inception/deeply nested ratio',
   'output/chain/out is an existing file',
   "output/chain/out is the model's own folder",
+  'model/onnx-resnet/deep chain of 100000 Relu nodes',
+  'model/onnx-external/external data through a link outside',
 ];
 
 /** Options for building the corpus. */
@@ -101,6 +104,7 @@ export async function buildCorpus(options: CorpusOptions = {}): Promise<CorpusCa
     ...outputCases(bases),
     ...configCases(random),
     ...(await dataCases(random)),
+    ...(await onnxCases()),
   ];
   checkCorpus(cases, bases);
   for (const id of CLI_PICKS) {

@@ -13,6 +13,7 @@ import { applyPlan } from '../../src/prune/apply-plan.ts';
 import { CRITERIA, scoreModel } from '../../src/score/score-model.ts';
 import { planFromRatios, type DropRatios } from '../../src/search/ratio-plan.ts';
 import { readJsonOption } from '../../src/cli/load-model.ts';
+import { loadModel } from '../../src/import/load-model.ts';
 import type { CaseKind, CorpusCase, RunSpec } from './case-types.ts';
 import { changedEntries, snapshotTree, unjamFifos, type Materialized } from './materialize.ts';
 
@@ -59,7 +60,7 @@ export function criterionFor(c: CorpusCase): string {
 export async function runPipeline(dir: string, outDir: string, run: RunSpec, criterion: string): Promise<string[]> {
   const warnings: string[] = [];
   await requireSeparateOutput(outDir, join(dir, run.model ?? 'model.json'));
-  const bundle = await readBundle(join(dir, run.model ?? 'model.json'));
+  const bundle = await loadModel(join(dir, run.model ?? 'model.json'));
   const before = analyzeModel(bundle);
   let plan: unknown;
   if (run.plan) plan = await readJsonOption(join(dir, run.plan), '--plan');

@@ -13,6 +13,7 @@ export type CommandEntry = [name: string, load: () => Promise<{ register: Regist
  */
 export const COMMANDS: CommandEntry[] = [
   ['run', () => import('./run.ts')],
+  ['import', () => import('./import.ts')],
   ['analyze', () => import('./analyze.ts')],
   ['score', () => import('./score.ts')],
   ['prune', () => import('./prune.ts')],

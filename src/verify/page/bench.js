@@ -57,6 +57,24 @@ async function postResult(body) {
 }
 
 /** A runner for TF.js bundles on the wasm or webgl backend. */
+/** The layer classes edge-prune adds for imported models (src/runtime/activation-layers.ts), registered for loadLayersModel. */
+function registerEdgePruneLayers(tf) {
+  class HardSwish extends tf.layers.Layer {
+    static className = 'HardSwish';
+    call(inputs) { return tf.tidy(() => { const x = Array.isArray(inputs) ? inputs[0] : inputs; return tf.mul(x, tf.div(tf.relu6(tf.add(x, 3)), 6)); }); }
+    computeOutputShape(shape) { return shape; }
+  }
+  class HardSigmoid extends tf.layers.Layer {
+    static className = 'HardSigmoid';
+    constructor(args = {}) { super(args); this.alpha = args.alpha ?? 1 / 6; this.beta = args.beta ?? 0.5; }
+    call(inputs) { return tf.tidy(() => tf.clipByValue(tf.add(tf.mul(Array.isArray(inputs) ? inputs[0] : inputs, this.alpha), this.beta), 0, 1)); }
+    computeOutputShape(shape) { return shape; }
+    getConfig() { return { ...super.getConfig(), alpha: this.alpha, beta: this.beta }; }
+  }
+  tf.serialization.registerClass(HardSwish);
+  tf.serialization.registerClass(HardSigmoid);
+}
+
 async function setupTfjs(config) {
   const tf = globalThis.tf ?? (await loadScript('/lib/tf.min.js'), globalThis.tf);
   if (config.backend === 'wasm') {
@@ -70,6 +88,7 @@ async function setupTfjs(config) {
   await tf.ready();
   const url = new URL(config.model, location.href).href;
   const options = { fetchFunc: bufferedFetch };
+  if (config.format === 'tfjs') registerEdgePruneLayers(tf);
   const model = config.format === 'tfjs' ? await tf.loadLayersModel(url, options) : await tf.loadGraphModel(url, options);
   const size = config.inputDims.reduce((a, b) => a * b, 1);
   const input = tf.tensor(seededValues(size, 7), config.inputDims, 'float32');
