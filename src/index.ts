@@ -5,9 +5,9 @@ export { silentLogger, type Logger, type ProgressEvent } from './core/logger.ts'
 
 // import (every input format → ModelBundle)
 export { loadModel, detectModelFormat, type ModelFormat } from './import/load-model.ts';
-export { importOnnx } from './import/import-onnx.ts';
-export { checkOnnxFidelity, type FidelityFigures } from './import/check-fidelity.ts';
-export { OP_CONVERTERS, listSupportedOps } from './import/op-table.ts';
+export { importOnnx } from './import/onnx/import-onnx.ts';
+export { checkOnnxFidelity, type FidelityFigures } from './import/onnx/check-fidelity.ts';
+export { OP_CONVERTERS, listSupportedOps } from './import/onnx/op-table.ts';
 
 // load
 export { readBundle } from './bundle/read-bundle.ts';

@@ -2,8 +2,8 @@
 import { open, stat } from 'node:fs/promises';
 import type { ModelBundle } from '../core/types.ts';
 import { readBundle } from '../bundle/read-bundle.ts';
-import { importOnnx } from './import-onnx.ts';
-import { looksLikeOnnx } from './onnx-file.ts';
+import { importOnnx } from './onnx/import-onnx.ts';
+import { looksLikeOnnx } from './onnx/onnx-file.ts';
 
 /** Formats a model file can have. */
 export type ModelFormat = 'layers-json' | 'onnx';

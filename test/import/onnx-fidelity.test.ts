@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { exportBundle } from '../../src/export/export-bundle.ts';
 import { createInt64Tensor, decodeModel, encodeModel } from '../../src/export/onnx-tensors.ts';
-import { importOnnx } from '../../src/import/import-onnx.ts';
+import { importOnnx } from '../../src/import/onnx/import-onnx.ts';
 import { predictOutputs } from '../../src/runtime/layers-model.ts';
 import { ONNX_FIXTURE_NAMES, compareToReference, fixturePath, runOnnxReference, seededInput, withoutFinalSoftmax } from './helpers.ts';
 

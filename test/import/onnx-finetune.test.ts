@@ -7,7 +7,7 @@ import { after, describe, it } from 'node:test';
 import { buildGraph } from '../../src/analyze/graph.ts';
 import { findGroups } from '../../src/analyze/groups.ts';
 import { exportBundle } from '../../src/export/export-bundle.ts';
-import { importOnnx } from '../../src/import/import-onnx.ts';
+import { importOnnx } from '../../src/import/onnx/import-onnx.ts';
 import { applyPlan } from '../../src/prune/apply-plan.ts';
 import { createTrainer } from '../../src/runtime/training.ts';
 import { createRng, hashSeed } from '../fixtures/random.ts';

@@ -8,7 +8,7 @@ import type { onnx as OnnxTypes } from 'onnx-proto';
 import { isEdgePruneError } from '../../src/core/errors.ts';
 import { convertNchwToNhwc, convertNhwcToNchw } from '../../src/export/parity.ts';
 import { createFloatTensor, createInt64Tensor, createValueInfo, encodeAttrs, encodeModel, type OnnxAttrs } from '../../src/export/onnx-tensors.ts';
-import { importOnnx } from '../../src/import/import-onnx.ts';
+import { importOnnx } from '../../src/import/onnx/import-onnx.ts';
 import { predictOutputs } from '../../src/runtime/layers-model.ts';
 import { createOnnxSession } from '../../src/runtime/onnx-session.ts';
 import { createRng, hashSeed } from '../fixtures/random.ts';

@@ -9,7 +9,7 @@ import { buildGraph } from '../../src/analyze/graph.ts';
 import { findGroups } from '../../src/analyze/groups.ts';
 import { exportBundle } from '../../src/export/export-bundle.ts';
 import { decodeModel } from '../../src/export/onnx-tensors.ts';
-import { importOnnx } from '../../src/import/import-onnx.ts';
+import { importOnnx } from '../../src/import/onnx/import-onnx.ts';
 import { applyPlan } from '../../src/prune/apply-plan.ts';
 import { predictOutputs } from '../../src/runtime/layers-model.ts';
 import { ONNX_FIXTURE_NAMES, compareToReference, fixturePath, runOnnxReference, seededInput } from './helpers.ts';

@@ -30,7 +30,7 @@ export function register(program: Command): void {
         const { cost, groups } = analyzeModel(bundle);
         let fidelity: { maxAbsDiff: number; tolerance: number } | undefined;
         if (opts.check && format === 'onnx') {
-          const { checkOnnxFidelity } = await import('../../import/check-fidelity.ts');
+          const { checkOnnxFidelity } = await import('../../import/onnx/check-fidelity.ts');
           fidelity = await checkOnnxFidelity(modelPath, bundle);
         }
         const model = await writeBundle(bundle, opts.out);

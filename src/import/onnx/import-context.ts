@@ -1,8 +1,8 @@
 // The state of one ONNX import: constants, producers and consumers, and the tensors converted so far (on demand).
 import type { onnx as OnnxTypes } from 'onnx-proto';
-import { fail } from '../core/errors.ts';
-import type { JsonObject } from '../core/types.ts';
-import { KerasBuilder, type BuiltWeight, type LayerRecord } from './keras-builder.ts';
+import { fail } from '../../core/errors.ts';
+import type { JsonObject } from '../../core/types.ts';
+import { KerasBuilder, type BuiltWeight, type LayerRecord } from '../keras-builder.ts';
 import type { OnnxFile } from './onnx-file.ts';
 import type { ConstTensor } from './onnx-tensor.ts';
 

@@ -2,8 +2,8 @@
 import { open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { onnx as OnnxTypes } from 'onnx-proto';
-import { fail } from '../core/errors.ts';
-import { resolveInside, shownPath } from '../bundle/safe-path.ts';
+import { fail } from '../../core/errors.ts';
+import { resolveInside, shownPath } from '../../bundle/safe-path.ts';
 import { toNumber } from './onnx-file.ts';
 
 /** A dimension or integer value known statically: a number, or a symbolic name (e.g. the batch axis). */

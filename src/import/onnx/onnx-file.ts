@@ -2,7 +2,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import onnxProto from 'onnx-proto';
 import type { onnx as OnnxTypes } from 'onnx-proto';
-import { fail } from '../core/errors.ts';
+import { fail } from '../../core/errors.ts';
 
 const { onnx } = onnxProto;
 

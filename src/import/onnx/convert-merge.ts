@@ -1,5 +1,5 @@
 // ONNX Add, Mul, Div and Concat: bias Adds, SiLU and HardSwish patterns, SE scaling, and Keras merge layers.
-import { fail } from '../core/errors.ts';
+import { fail } from '../../core/errors.ts';
 import { readIntAttr } from './onnx-file.ts';
 import { convertConv, convertMatMul } from './convert-weighted.ts';
 import { readClipBounds } from './convert-activation.ts';

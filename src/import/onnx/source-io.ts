@@ -1,5 +1,5 @@
 // The ONNX model's input: one float tensor [batch, C, H, W] (or [batch, F]) with every size but the batch fixed.
-import { fail } from '../core/errors.ts';
+import { fail } from '../../core/errors.ts';
 import type { OnnxFile } from './onnx-file.ts';
 import { toNumber } from './onnx-file.ts';
 import type { ConstTensor } from './onnx-tensor.ts';

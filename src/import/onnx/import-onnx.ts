@@ -1,10 +1,10 @@
 // The ONNX importer: an ONNX file (NCHW) → a ModelBundle (Keras functional topology, channels-last weights, meta).
 import { basename } from 'node:path';
 import type { onnx as OnnxTypes } from 'onnx-proto';
-import { fail, isEdgePruneError } from '../core/errors.ts';
-import type { JsonObject, ModelBundle } from '../core/types.ts';
+import { fail, isEdgePruneError } from '../../core/errors.ts';
+import type { JsonObject, ModelBundle } from '../../core/types.ts';
 import { decodeConstantNode, evaluateNode, onnxDimsOf, CONSTANT_OPS, type ConstSource } from './const-eval.ts';
-import { KerasBuilder, type LayerRecord } from './keras-builder.ts';
+import { KerasBuilder, type LayerRecord } from '../keras-builder.ts';
 import { readOnnxFile, toNumber, type OnnxFile } from './onnx-file.ts';
 import { decodeTensor, type ConstTensor, type SymInt } from './onnx-tensor.ts';
 import { requireConverter } from './op-table.ts';

@@ -1,10 +1,10 @@
 // Import fidelity: the imported bundle (tfjs) against the original ONNX file (onnxruntime) on seeded inputs.
-import { fail } from '../core/errors.ts';
-import type { ModelBundle } from '../core/types.ts';
-import { buildGraph } from '../analyze/graph.ts';
-import { convertNchwToNhwc, convertNhwcToNchw, createSeededInput } from '../export/parity.ts';
-import { predictOutputs } from '../runtime/layers-model.ts';
-import { createOnnxSession } from '../runtime/onnx-session.ts';
+import { fail } from '../../core/errors.ts';
+import type { ModelBundle } from '../../core/types.ts';
+import { buildGraph } from '../../analyze/graph.ts';
+import { convertNchwToNhwc, convertNhwcToNchw, createSeededInput } from '../../export/parity.ts';
+import { predictOutputs } from '../../runtime/layers-model.ts';
+import { createOnnxSession } from '../../runtime/onnx-session.ts';
 
 /** What the fidelity check measured. */
 export interface FidelityFigures {

@@ -1,5 +1,5 @@
 // ONNX pools, reductions, Flatten, Reshape, Pad and pass-through ops (Dropout, Identity, Cast) as Keras layers.
-import { fail } from '../core/errors.ts';
+import { fail } from '../../core/errors.ts';
 import { readIntAttr, readIntsAttr, readStringAttr } from './onnx-file.ts';
 import { readFloats, readNumbers } from './onnx-tensor.ts';
 import { BATCH, derive, inputValue, optionalConstInput, type ImportContext, type KerasValue, type OnnxNode } from './import-context.ts';

@@ -1,6 +1,6 @@
 // Static evaluation of constant subgraphs: Constant nodes and the Shape/Gather/Unsqueeze/Concat chains exporters emit.
 import type { onnx as OnnxTypes } from 'onnx-proto';
-import { fail } from '../core/errors.ts';
+import { fail } from '../../core/errors.ts';
 import { findAttr, readIntAttr, readIntsAttr, toNumber } from './onnx-file.ts';
 import { decodeTensor, type ConstTensor, type SymInt } from './onnx-tensor.ts';
 import { BATCH, type KerasValue, type OnnxNode } from './import-context.ts';

@@ -1,5 +1,5 @@
 // OP_CONVERTERS: the one table of ONNX operators the importer reads, keyed by ONNX op type.
-import { fail } from '../core/errors.ts';
+import { fail } from '../../core/errors.ts';
 import { CONSTANT_OPS } from './const-eval.ts';
 import {
   convertActivation, convertClip, convertHardSigmoid, convertHardSwish, convertLeakyRelu, convertPrelu, convertRelu, convertSoftmax,

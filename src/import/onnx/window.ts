@@ -1,6 +1,6 @@
 // ONNX Conv/Pool window attributes (pads, auto_pad, strides, dilations, ceil_mode) as Keras padding choices.
-import { fail } from '../core/errors.ts';
-import { computeSamePads } from '../export/kernels.ts';
+import { fail } from '../../core/errors.ts';
+import { computeSamePads } from '../../export/kernels.ts';
 import { readIntAttr, readIntsAttr, readStringAttr } from './onnx-file.ts';
 import type { ImportContext, OnnxNode } from './import-context.ts';
 

@@ -1,5 +1,5 @@
 // ONNX activations (Relu, Clip, LeakyRelu, PRelu, Sigmoid, Tanh, HardSigmoid, HardSwish, Softmax) as Keras layers.
-import { fail } from '../core/errors.ts';
+import { fail } from '../../core/errors.ts';
 import { readFloatAttr, readIntAttr } from './onnx-file.ts';
 import { readFloats } from './onnx-tensor.ts';
 import { derive, inputValue, optionalConstInput, requireConstInput, type ImportContext, type KerasValue, type OnnxNode } from './import-context.ts';

@@ -1,5 +1,5 @@
 // ONNX Conv, Gemm, MatMul and BatchNormalization as Keras Conv2D/DepthwiseConv2D, Dense and BatchNormalization.
-import { fail } from '../core/errors.ts';
+import { fail } from '../../core/errors.ts';
 import { readFloatAttr, readIntAttr } from './onnx-file.ts';
 import { readFloats, type ConstTensor } from './onnx-tensor.ts';
 import { derive, inputValue, optionalConstInput, requireConstInput, type ImportContext, type KerasValue, type OnnxNode } from './import-context.ts';
