@@ -16,7 +16,8 @@ import type { Budget } from './targets/budget.ts';
 import { buildReport } from './report/build-report.ts';
 import { renderHtml } from './report/render-html.ts';
 import type { MeasuredLatency, Report } from './report/report-types.ts';
-import { PACKAGE_ROOT, sampleDefaults } from './pipeline-sample.ts';
+import { PACKAGE_ROOT } from './core/package-root.ts';
+import { sampleDefaults } from './pipeline-sample.ts';
 
 /** What `edge-prune [model.json] --target <t>` takes. */
 export interface PipelineOptions {

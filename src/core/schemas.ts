@@ -1,13 +1,9 @@
 // Zod schemas for device profiles and deployment targets (DESIGN.md §5), with file-and-field errors.
 import { z } from 'zod';
 import { describeValue, fail } from './errors.ts';
+import { RUNTIMES } from './runtime-names.ts';
 
-/** Runtimes a model can be deployed on; each profile gives latency coefficients per runtime. */
-export const RUNTIMES = ['tfjs-wasm', 'tfjs-webgl', 'onnxruntime-web', 'onnxruntime-mobile', 'onnxruntime-node'] as const;
-/** A runtime name. */
-export type RuntimeName = (typeof RUNTIMES)[number];
-/** Runtimes that run on the host itself, so `edge-prune calibrate` can measure them. */
-export const HOST_RUNTIMES = ['tfjs-wasm', 'onnxruntime-node'] as const;
+export { RUNTIMES, HOST_RUNTIMES, type RuntimeName } from './runtime-names.ts';
 
 /**
  * Kinds of work the latency model tells apart (src/latency/layer-work.ts maps layers to them):

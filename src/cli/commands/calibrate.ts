@@ -3,9 +3,8 @@ import type { Command } from 'commander';
 import { writeJsonAtomic } from '../../core/atomic-write.ts';
 import { fail } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import { HOST_RUNTIMES as CALIBRATABLE, ProfileSchema, parseConfig, type RuntimeName } from '../../core/schemas.ts';
+import { HOST_RUNTIMES as CALIBRATABLE, type RuntimeName } from '../../core/runtime-names.ts';
 import type { CalibrationReport, ErrorSummary } from '../../latency/calibration/calibrate.ts';
-import { loadProfile, profilePath } from '../../targets/load-targets.ts';
 import { parseIntOption } from '../load-model.ts';
 import { action, printResult } from '../output.ts';
 
@@ -100,6 +99,8 @@ export function register(program: Command): void {
         if (flags.residency !== 'alone' && flags.residency !== 'pool') {
           fail('INVALID_ARGUMENT', { expected: 'alone or pool', found: flags.residency, where: '--residency', hint: 'e.g. --residency alone' });
         }
+        const { loadProfile, profilePath } = await import('../../targets/load-targets.ts');
+        const { ProfileSchema, parseConfig } = await import('../../core/schemas.ts');
         const profile = loadProfile(flags.profile);
         // Loaded here, not at startup: it pulls in tfjs and onnxruntime.
         const { applyCalibration, calibrateHost } = await import('../../latency/calibration/calibrate.ts');

@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { fail } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import { exportBundle } from '../../export/export-bundle.ts';
 import { EXPORT_FORMATS, type ExportFormat, type ExportResult } from '../../export/types.ts';
 import { loadModelArgument } from '../load-model.ts';
 import { action, printResult } from '../output.ts';
@@ -89,6 +88,7 @@ export function register(program: Command): void {
         }
         const global = cmd.optsWithGlobals<{ json?: boolean }>();
         const bundle = await loadModelArgument(modelPath);
+        const { exportBundle } = await import('../../export/export-bundle.ts');
         const result = await exportBundle(bundle, {
           formats,
           ...(opts.quantize ? { quantize: opts.quantize as 'float16' | 'uint8' } : {}),
