@@ -1,7 +1,8 @@
-// `npm run bench`: scoring time and latency-model error; `--json` prints the figures as JSON.
+// `npm run bench`: CLI start-up, scoring time and latency-model error; `--json` prints the figures as JSON.
 import { cpus, loadavg } from 'node:os';
 import { benchScoring } from './scoring.ts';
 import { benchLatencyModel, describeRuntimeBench } from './latency-model.ts';
+import { benchStartup, describeStartup } from './startup.ts';
 
 const json = process.argv.includes('--json');
 const say = (line: string): void => {
@@ -9,9 +10,13 @@ const say = (line: string): void => {
 };
 const results: Record<string, unknown> = { date: new Date().toISOString(), cores: cpus().length, node: process.version, loadBefore: loadavg()[0] };
 
+const startup = benchStartup();
+results['startup'] = startup;
+say(describeStartup(startup).join('\n'));
+
 const scoring = await benchScoring();
 results['scoring'] = scoring;
-say(`scoring time (median of 5 after a warm-up, ${cpus().length} cores, Node ${process.version})`);
+say(`\nscoring time (median of 5 after a warm-up, ${cpus().length} cores, Node ${process.version})`);
 for (const r of scoring) say(`  ${r.model.padEnd(9)} ${r.criterion.padEnd(6)} ${r.medianMs.toFixed(1).padStart(8)} ms  (min ${r.minMs.toFixed(1)} ms)`);
 
 const latency = await benchLatencyModel();

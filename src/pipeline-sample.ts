@@ -1,11 +1,8 @@
 // The bundled sample the main command runs on when no model is given, with its own default budgets.
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from './core/package-root.ts';
 import type { Budget } from './targets/budget.ts';
-
-/** The package folder (holds samples/, targets/, profiles/). */
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The sample's model, data, per-target budget and fine-tuning epochs (only paths when a model was given). */
 export async function sampleDefaults(model: string | undefined, target: string): Promise<{ model: string; data: string; budget: Budget; epochs?: number; note?: string }> {

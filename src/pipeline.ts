@@ -15,7 +15,8 @@ import { scoreModel } from './score/score-model.ts';
 import { buildReport } from './report/build-report.ts';
 import { renderHtml } from './report/render-html.ts';
 import type { MeasuredLatency, Report } from './report/report-types.ts';
-import { PACKAGE_ROOT, sampleDefaults } from './pipeline-sample.ts';
+import { PACKAGE_ROOT } from './core/package-root.ts';
+import { sampleDefaults } from './pipeline-sample.ts';
 
 /** What `edge-prune [model.json] --target <t>` takes. */
 export interface PipelineOptions {

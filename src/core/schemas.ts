@@ -1,13 +1,9 @@
 // Zod schemas for device profiles and deployment targets (DESIGN.md §5), with file-and-field errors.
 import { z } from 'zod';
 import { describeValue, fail } from './errors.ts';
+import { METHODS, RUNTIMES } from './runtime-names.ts';
 
-/** Runtimes a model can be deployed on; each profile gives latency coefficients per runtime. */
-export const RUNTIMES = ['tfjs-wasm', 'tfjs-webgl', 'onnxruntime-web', 'onnxruntime-mobile', 'onnxruntime-node'] as const;
-/** A runtime name. */
-export type RuntimeName = (typeof RUNTIMES)[number];
-/** Runtimes that run on the host itself, so `edge-prune calibrate` can measure them. */
-export const HOST_RUNTIMES = ['tfjs-wasm', 'onnxruntime-node'] as const;
+export { METHODS, RUNTIMES, HOST_RUNTIMES, type RuntimeName } from './runtime-names.ts';
 
 /**
  * Kinds of work the latency model tells apart (src/latency/layer-work.ts maps layers to them):
@@ -150,8 +146,6 @@ export type Sourced = z.infer<ReturnType<typeof sourced>>;
 export const EXPORT_FORMATS = ['tfjs', 'tfjs-graph', 'onnx'] as const;
 /** Weight encodings of an export. */
 export const QUANTIZATIONS = ['float32', 'float16', 'uint8'] as const;
-/** How latency is measured (DESIGN.md §9). */
-export const METHODS = ['local', 'emulated', 'device'] as const;
 
 /** A deployment target: what `--target <name>` means. */
 export const TargetSchema = z

@@ -11,11 +11,23 @@ interface WorkerMessage {
   error?: { code: string; expected?: string; found?: string; where?: string; hint?: string; message?: string };
 }
 
+/**
+ * The worker module beside this file and the Node flags to start it: from source (`.ts`, run by
+ * tsx) the `.ts` worker with tsx's loader; from the compiled package (`.js`) the `.js` worker alone.
+ */
+function workerEntry(): { url: URL; execArgv: string[] } {
+  const fromSource = import.meta.url.endsWith('.ts');
+  return fromSource
+    ? { url: new URL('./decode-worker.ts', import.meta.url), execArgv: ['--import', import.meta.resolve('tsx')] }
+    : { url: new URL('./decode-worker.js', import.meta.url), execArgv: [] };
+}
+
 /** Run one worker on `files`; resolves with its pixels, rejects with its typed error. */
 function runWorker(files: string[], spec: DecodeSpec, children: ChildProcess[], onProgress: (n: number) => void): Promise<{ images: Uint8Array; resized: number }> {
   return new Promise((resolve, reject) => {
-    const child = fork(new URL('./decode-worker.ts', import.meta.url), [], {
-      execArgv: ['--import', import.meta.resolve('tsx')],
+    const entry = workerEntry();
+    const child = fork(entry.url, [], {
+      execArgv: entry.execArgv,
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
     });

@@ -1,12 +1,12 @@
 // Loads and validates device profiles (profiles/*.json) and deployment targets (targets/*.json).
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join, relative, resolve } from 'node:path';
+import { PACKAGE_ROOT } from '../core/package-root.ts';
 import { fail } from '../core/errors.ts';
 import { ProfileSchema, TargetSchema, parseConfig, type Profile, type Target } from '../core/schemas.ts';
 
-/** The package folder that holds `profiles/` and `targets/`. */
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The package folder (defined in core/package-root.ts; re-exported for callers of this module). */
+export { PACKAGE_ROOT };
 
 /** Where to look for profiles and targets (tests point this at a temporary folder). */
 export interface ConfigRoot {

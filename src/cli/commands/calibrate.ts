@@ -2,9 +2,8 @@
 import type { Command } from 'commander';
 import { writeJsonAtomic } from '../../core/atomic-write.ts';
 import type { Logger } from '../../core/logger.ts';
-import { HOST_RUNTIMES as CALIBRATABLE, ProfileSchema, parseConfig, type RuntimeName } from '../../core/schemas.ts';
+import { HOST_RUNTIMES as CALIBRATABLE, type RuntimeName } from '../../core/runtime-names.ts';
 import type { CalibrationReport, ErrorSummary } from '../../latency/calibration/calibrate.ts';
-import { loadProfile, profilePath } from '../../targets/load-targets.ts';
 import { choiceOption, numberOption } from '../options.ts';
 import { action, printResult } from '../output.ts';
 
@@ -90,6 +89,8 @@ export function register(program: Command): void {
     .addHelpText('after', '\nThe fit uses whole networks (the samples and fixtures, unpruned and pruned with seeded random\nper-group drop ratios, timed end to end) plus single-layer probes; other seeds are held out. Run it on an idle machine.\nonnxruntime-node is calibrated at 1 intra-op thread by default: with more, the split of each conv over threads\nis not linear in its work (on a 2-core host, 45% of held-out networks within 10% at 2 threads, 90% at 1).\nExample:\n  edge-prune calibrate --runtime tfjs-wasm\n  edge-prune calibrate --runtime onnxruntime-node\n  edge-prune calibrate --runtime tfjs-wasm --no-write --json | jq .check')
     .action(
       action(async (flags: CalibrateFlags, cmd: Command) => {
+        const { loadProfile, profilePath } = await import('../../targets/load-targets.ts');
+        const { ProfileSchema, parseConfig } = await import('../../core/schemas.ts');
         const profile = loadProfile(flags.profile);
         // Loaded here, not at startup: it pulls in tfjs and onnxruntime.
         const { applyCalibration, calibrateHost } = await import('../../latency/calibration/calibrate.ts');

@@ -3,7 +3,6 @@ import { Option, type Command } from 'commander';
 import { choiceOption } from '../options.ts';
 import { fail } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import { exportBundle } from '../../export/export-bundle.ts';
 import { EXPORT_FORMATS, type ExportFormat, type ExportResult } from '../../export/types.ts';
 import { loadModelArgument } from '../load-model.ts';
 import { action, printResult } from '../output.ts';
@@ -84,6 +83,7 @@ export function register(program: Command): void {
         const formats = opts.format;
         const global = cmd.optsWithGlobals<{ json?: boolean }>();
         const bundle = await loadModelArgument(modelPath);
+        const { exportBundle } = await import('../../export/export-bundle.ts');
         const result = await exportBundle(bundle, {
           formats,
           ...(opts.quantize ? { quantize: opts.quantize } : {}),

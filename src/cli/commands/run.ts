@@ -5,7 +5,7 @@ import { createCliLogger } from '../progress.ts';
 import { addBudgetOptions, budgetFromFlags, choiceOption, numberOption, seedOption, type BudgetFlags } from '../options.ts';
 import { CRITERIA } from '../../score/score-model.ts';
 import { TRAINING_BACKEND_NAMES } from '../../runtime/backend-names.ts';
-import { METHODS } from '../../core/schemas.ts';
+import { METHODS } from '../../core/runtime-names.ts';
 import { SEARCH_MODES, type SearchMode } from '../../search/search-modes.ts';
 
 

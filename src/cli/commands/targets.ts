@@ -1,6 +1,6 @@
 // `edge-prune targets`: list the deployment targets with their profile, runtime and budgets.
 import type { Command } from 'commander';
-import { listTargets, type LoadedTarget } from '../../targets/load-targets.ts';
+import type { LoadedTarget } from '../../targets/load-targets.ts';
 import { action, printResult } from '../output.ts';
 
 /** The JSON row of one target. */
@@ -53,6 +53,7 @@ export function register(program: Command): void {
     .addHelpText('after', '\nTargets live in targets/<name>.json and name a device in profiles/<device>.json.\nExample:\n  edge-prune targets --json | jq ".[] | {name, latency: .budget.latencyMs}"')
     .action(
       action(async (_opts: unknown, cmd: Command) => {
+        const { listTargets } = await import('../../targets/load-targets.ts');
         const targets = listTargets();
         printResult(cmd.optsWithGlobals(), targets.map(toJson), () => describe(targets));
       }),

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { fail } from '../../core/errors.ts';
 import type { EmulationCalibration } from '../../verify/calibrate-emulation.ts';
 import type { BundleFormat, Measurement, VerifyMethod, VerifyOptions } from '../../verify/types.ts';
-import { METHODS } from '../../core/schemas.ts';
+import { METHODS } from '../../core/runtime-names.ts';
 import { EXPORT_FORMATS } from '../../export/types.ts';
 import type { LoadedTarget } from '../../targets/load-targets.ts';
 import { addBudgetOptions, choiceOption, numberOption } from '../options.ts';

@@ -7,7 +7,7 @@ import type { JsonObject, ModelBundle, PrunePlan } from '../../core/types.ts';
 import { readBundle } from '../../bundle/read-bundle.ts';
 import { applyPlan } from '../../prune/apply-plan.ts';
 import { initializeBundle } from '../../runtime/layers-model.ts';
-import { PACKAGE_ROOT } from '../../targets/load-targets.ts';
+import { PACKAGE_ROOT } from '../../core/package-root.ts';
 import { TopologyBuilder, addLayers, batchNorm, conv, dense, globalAveragePool, type Sym } from './probe-topology.ts';
 import { dropCount } from '../../prune/drop-count.ts';
 
