@@ -2,7 +2,7 @@
 import type { onnx as OnnxTypes } from 'onnx-proto';
 import { fail } from '../../core/errors.ts';
 import type { JsonObject } from '../../core/types.ts';
-import { KerasBuilder, type BuiltWeight, type LayerRecord } from '../keras-builder.ts';
+import { type KerasBuilder, type BuiltWeight, type LayerRecord } from '../keras-builder.ts';
 import type { OnnxFile } from './onnx-file.ts';
 import type { ConstTensor } from './onnx-tensor.ts';
 

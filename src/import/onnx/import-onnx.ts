@@ -62,7 +62,7 @@ export async function convertOnnx(file: OnnxFile): Promise<ModelBundle> {
   const images = new Map<LayerRecord, KerasValue>();
   const activeConst = new Set<string>();
   const activeValue = new Set<string>();
-  const failures = new Map<string, unknown>();
+  const failures = new Map<string, Error>();
   let depth = 0;
   const descend = (node: OnnxNode): void => {
     if (++depth > MAX_GRAPH_DEPTH) {
@@ -120,7 +120,7 @@ export async function convertOnnx(file: OnnxFile): Promise<ModelBundle> {
         return v;
       } catch (error) {
         // Remembered, so chains fed by one unsupported node fail once, not once per node.
-        failures.set(t, error);
+        failures.set(t, error instanceof Error ? error : new Error(String(error)));
         throw error;
       } finally {
         depth--;
