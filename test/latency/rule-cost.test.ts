@@ -23,7 +23,10 @@ function everyKind(): ModelBundle {
   const dw = b.add('DepthwiseConv2D', { kernel_size: [3, 3], padding: 'same', depth_multiplier: 1, activation: 'relu6', use_bias: false }, [r], s(8), 'dw');
   const lr = b.add('LeakyReLU', { alpha: 0.2 }, [dw], s(8), 'lrelu');
   const el = b.add('ELU', { alpha: 1 }, [lr], s(8), 'elu');
-  const sep = b.add('SeparableConv2D', { filters: 8, kernel_size: [3, 3], padding: 'same', depth_multiplier: 1, activation: 'sigmoid', use_bias: true }, [el], s(8), 'sep');
+  const pr = b.add('PReLU', { shared_axes: [1, 2] }, [el], s(8), 'prelu');
+  const hs = b.add('HardSwish', {}, [pr], s(8), 'hswish');
+  const hg = b.add('HardSigmoid', { alpha: 1 / 6, beta: 0.5 }, [hs], s(8), 'hsig');
+  const sep = b.add('SeparableConv2D', { filters: 8, kernel_size: [3, 3], padding: 'same', depth_multiplier: 1, activation: 'sigmoid', use_bias: true }, [hg], s(8), 'sep');
   const act = b.add('Activation', { activation: 'tanh' }, [sep], s(8), 'act');
   const drop = b.add('SpatialDropout2D', { rate: 0.1 }, [b.add('Dropout', { rate: 0.1 }, [act], s(8), 'drop')], s(8), 'sdrop');
   let m = b.add('Add', {}, [drop, el, lr], s(8), 'add');
@@ -36,7 +39,7 @@ function everyKind(): ModelBundle {
   const shapes: Record<string, number[]> = {
     'conv_1/kernel': [3, 3, 4, 8], 'conv_1/bias': [8],
     'bn_1/gamma': [8], 'bn_1/beta': [8], 'bn_1/moving_mean': [8], 'bn_1/moving_variance': [8],
-    'dw_1/depthwise_kernel': [3, 3, 8, 1],
+    'dw_1/depthwise_kernel': [3, 3, 8, 1], 'prelu_1/alpha': [1, 1, 8],
     'sep_1/depthwise_kernel': [3, 3, 8, 1], 'sep_1/pointwise_kernel': [1, 1, 8, 8], 'sep_1/bias': [8],
     'dense_1/kernel': [16, 10], 'dense_1/bias': [10],
   };
@@ -54,6 +57,9 @@ const EXPECTED: Record<string, { ops: LayerOp[]; fusable?: string }> = {
   dw_1: { ops: [{ kind: 'depthwise', work: 512 * 9, channels: { in: 8, out: 8 } }, { kind: 'clip', work: 512, fused: true }] },
   lrelu_1: { ops: [{ kind: 'elementwise', work: 512 }] },
   elu_1: { ops: [{ kind: 'activation', work: 512 }] },
+  prelu_1: { ops: [{ kind: 'activation', work: 512 }] },
+  hswish_1: { ops: [{ kind: 'activation', work: 512 }] },
+  hsig_1: { ops: [{ kind: 'activation', work: 512 }] },
   sep_1: {
     ops: [
       { kind: 'depthwise', work: 64 * 9 * 8, channels: { in: 8, out: 8 } },
