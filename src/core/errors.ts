@@ -5,6 +5,7 @@ export type ErrorCode =
   | 'INVALID_JSON'
   | 'INVALID_MODEL'
   | 'UNSUPPORTED_LAYER'
+  | 'UNSUPPORTED_OP'
   | 'MISSING_WEIGHTS'
   | 'WEIGHTS_MISMATCH'
   | 'PATH_ESCAPE'

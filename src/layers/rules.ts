@@ -2,6 +2,7 @@
 import { fail } from '../core/errors.ts';
 import type { ChannelKind, LayerRule } from './rule-types.ts';
 import type { JsonObject } from '../core/types.ts';
+import { prelu } from './activation-rules.ts';
 import { batchNormalization, conv2d, dense, depthwiseConv2d, separableConv2d } from './conv-rules.ts';
 import {
   activation, concatenate, elementwise, flatten, globalPooling2d, inputLayer, merge, pooling2d, reshape, softmax, zeroPadding2d,
@@ -18,6 +19,7 @@ export const LAYER_RULES: Readonly<Record<string, LayerRule>> = {
   ReLU: elementwise,
   LeakyReLU: elementwise,
   ELU: elementwise,
+  PReLU: prelu,
   Activation: activation,
   Dropout: elementwise,
   SpatialDropout2D: elementwise,
