@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { ModelBundle } from './core/types.ts';
 import { silentLogger, type Logger } from './core/logger.ts';
 import { writeFileAtomic, writeJsonAtomic } from './core/atomic-write.ts';
-import { readBundle } from './bundle/read-bundle.ts';
+import { loadModel } from './import/load-model.ts';
 import { writeBundle } from './bundle/write-bundle.ts';
 import { analyzeModel } from './analyze/analyze-model.ts';
 import { applyPlan } from './prune/apply-plan.ts';
@@ -72,7 +72,7 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
   if (sample.note) notes.push(sample.note);
   const outDir = resolve(options.outDir ?? join('runs', `${target.target.name}-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`));
 
-  const bundle = await stage('load', 1, () => readBundle(modelPath));
+  const bundle = await stage('load', 1, () => loadModel(modelPath));
   const before = await stage('analyze', 2, async () => analyzeModel(bundle, { lockUnknown: options.lockUnknown === true }));
   const data = dataPath ? await stage('load data', 3, async () => (await import('./data/run-data.ts')).loadRunData(bundle, dataPath, seed, options.searchImages ?? 512, logger)) : undefined;
   if (!data) notes.push('No data was given: the search compared candidates by output fidelity to the original on seeded inputs, and fine-tuning was skipped.');

@@ -1,12 +1,13 @@
 // CLI helpers shared by commands: read a model argument and a JSON file argument.
 import { readFile } from 'node:fs/promises';
 import { fail } from '../core/errors.ts';
-import { MAX_JSON_DEPTH, jsonDepth, readBundle } from '../bundle/read-bundle.ts';
+import { MAX_JSON_DEPTH, jsonDepth } from '../bundle/read-bundle.ts';
+import { loadModel } from '../import/load-model.ts';
 import type { ModelBundle } from '../core/types.ts';
 
-/** Read the model named on the command line. */
+/** Read the model named on the command line, in any supported format (detected by content). */
 export async function loadModelArgument(path: string): Promise<ModelBundle> {
-  return readBundle(path);
+  return loadModel(path);
 }
 
 /** Read and parse a JSON file named by an option. */
