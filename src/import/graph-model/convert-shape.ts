@@ -28,9 +28,11 @@ export function convertReduce(ctx: ConvertContext): GraphValue {
   const rank = x.outputShape.length + 1;
   const axes = [...ctx.constInput(1).data].map((a) => (a < 0 ? a + rank : a)).sort();
   if (rank !== 4 || axes.join(',') !== '1,2') unsupported(ctx.node, `${ctx.node.op} over axes [1, 2] of an NHWC image`, `axes [${axes.join(', ')}] of a rank-${rank} value`);
-  const keepdims = readBoolAttr(ctx.node, 'keep_dims', false);
   const cls = ctx.node.op === 'Mean' ? 'GlobalAveragePooling2D' : 'GlobalMaxPooling2D';
-  return { kind: 'layer', record: ctx.add(cls, { data_format: 'channels_last', keepdims }, [x]) };
+  const pooled = ctx.add(cls, { data_format: 'channels_last' }, [x]);
+  // tfjs's global pooling layers ignore keepdims: keep the axes with a Reshape to [1, 1, C].
+  if (!readBoolAttr(ctx.node, 'keep_dims', false)) return { kind: 'layer', record: pooled };
+  return { kind: 'layer', record: ctx.add('Reshape', { target_shape: [1, 1, x.outputShape[2] as number] }, [pooled]) };
 }
 
 /** ConcatV2(x1..xn, axis). */

@@ -65,7 +65,13 @@ function buildBundle(config: JsonObject, weightsOf: (layers: { name: string; cla
     if (elements > MAX_MODEL_ELEMENTS) fail('INVALID_MODEL', { expected: `at most ${MAX_MODEL_ELEMENTS} weight values`, found: 'more', where: path, hint: 'edge-prune handles models up to 1 GiB of float32 weights' });
     const weights = slots.map((slot, i) => ({ slot, shape: (stored[i] as { shape: number[] }).shape, data: (stored[i] as { data: Float32Array }).data }));
     const inputs = layer.inputs.map((n) => records.get(n) as LayerRecord);
-    records.set(layer.name, builder.add(layer.className, layer.name, normalizeLayerConfig(layer.className, layer.config), inputs, weights));
+    const config = normalizeLayerConfig(layer.className, layer.config);
+    const keepdims = /^Global(Average|Max)Pooling2D$/.test(layer.className) && config['keepdims'] === true;
+    if (keepdims) delete config['keepdims'];
+    let record = builder.add(layer.className, layer.name, config, inputs, weights);
+    // tfjs's global pooling layers ignore keepdims: keep the axes with a Reshape to [1, 1, C].
+    if (keepdims) record = builder.add('Reshape', `${layer.name}_keepdims`, { target_shape: [1, 1, ...record.outputShape] }, [record]);
+    records.set(layer.name, record);
   }
   const pick = (names: string[]): LayerRecord[] => names.map((n) => records.get(n) as LayerRecord);
   const modelConfig = (typeof config['config'] === 'object' && config['config'] !== null ? config['config'] : {}) as JsonObject;
