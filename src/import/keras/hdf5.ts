@@ -27,6 +27,15 @@ export async function openHdf5(bytes: Uint8Array, where: string): Promise<Hdf5Re
     FS.unlink(name);
     fail('INVALID_MODEL', { expected: 'an HDF5 file', found: `bytes HDF5 cannot open (${String((error as Error).message ?? error).slice(0, 100)})`, where, hint: 'the file is truncated or corrupt; save the model again' });
   }
+  /** Run a read; h5wasm's own failures (a damaged file) become INVALID_MODEL. */
+  const guard = <T>(path: string, read: () => T): T => {
+    try {
+      return read();
+    } catch (error) {
+      if (error instanceof Error && error.name === 'EdgePruneError') throw error;
+      return fail('INVALID_MODEL', { expected: `a readable HDF5 object "${path}"`, found: String((error as Error)?.message ?? error).slice(0, 100), where, hint: 'the HDF5 file is truncated or corrupt; save the model again' });
+    }
+  };
   const entity = (path: string): unknown => {
     try {
       return file.get(path);
@@ -35,11 +44,12 @@ export async function openHdf5(bytes: Uint8Array, where: string): Promise<Hdf5Re
     }
   };
   return {
-    keys: (path) => {
-      const g = path === '' || path === '/' ? file : entity(path);
-      return g instanceof h5wasm.Group ? g.keys() : undefined;
-    },
-    attr: (path, key) => {
+    keys: (path) =>
+      guard(path, () => {
+        const g = path === '' || path === '/' ? file : entity(path);
+        return g instanceof h5wasm.Group ? g.keys() : undefined;
+      }),
+    attr: (path, key) => guard(path, () => {
       const e = path === '' || path === '/' ? file : entity(path);
       if (!(e instanceof h5wasm.Group) && !(e instanceof h5wasm.Dataset)) return undefined;
       try {
@@ -47,8 +57,8 @@ export async function openHdf5(bytes: Uint8Array, where: string): Promise<Hdf5Re
       } catch {
         return undefined;
       }
-    },
-    dataset: (path) => {
+    }),
+    dataset: (path) => guard(path, () => {
       const d = entity(path);
       if (!(d instanceof h5wasm.Dataset)) fail('MISSING_WEIGHTS', { expected: `a dataset "${path}"`, found: d === undefined || d === null ? 'nothing at that path' : 'a group', where, hint: 'the weights file is incomplete or belongs to another model' });
       let value: unknown;
@@ -65,7 +75,7 @@ export async function openHdf5(bytes: Uint8Array, where: string): Promise<Hdf5Re
         fail('INVALID_MODEL', { expected: `a float dataset of ${count} values at "${path}"`, found: numeric ? `${(value as Float32Array).length} values` : typeof value, where, hint: 'the weights file is corrupt' });
       }
       return { shape, data: Float32Array.from(value as Float32Array) };
-    },
+    }),
     close: () => {
       try {
         file.close();
