@@ -89,6 +89,10 @@ export async function detectFormat(path: string): Promise<DetectedFormat> {
     fail('IO_ERROR', { expected: 'a model file', found: 'no such file', where: path, hint: 'check the path' });
   }
   if (info.isDirectory()) return refuseFolder(path);
+  if (!info.isFile()) {
+    // Reading a FIFO or a device would block or never end: refuse before opening.
+    fail('IO_ERROR', { expected: 'a model file', found: 'a special file (FIFO, socket or device)', where: path, hint: 'pass a regular file' });
+  }
   const head = await readHead(path, 64);
   if (head.length >= 8 && new TextDecoder().decode(head.subarray(4, 8)) === 'TFL3') {
     fail('INVALID_MODEL', { expected: 'a model format edge-prune imports', found: 'a TensorFlow Lite flatbuffer (TFL3): not supported yet', where: path, hint: 'import the model the .tflite file was converted from (SavedModel → tensorflowjs_converter, Keras, or ONNX)' });
