@@ -108,6 +108,7 @@ describe('hand-built graph models', () => {
       g.op('MatMul', [fc1, g.random('fc2', [10, 4])], 'logits', { transpose_a: attr.bool(false), transpose_b: attr.bool(false) });
       const bundle = await importWithParity(await g.write(join(dir, `quant-${dtype}`), { dtype, shards: 3 }), [8, 8, 3]);
       assert.ok(classes(bundle).includes('PReLU') && classes(bundle).includes('LeakyReLU'));
+      assert.equal((bundle.meta['importedFrom'] as { weightEncoding: string }).weightEncoding, dtype, 'the source encoding is recorded for export');
     });
   }
 

@@ -37,6 +37,8 @@ export interface GraphDefModel {
   signature?: JsonObject;
   /** Top-level fields of model.json other than the topology and manifest. */
   meta: JsonObject;
+  /** How the float weights are stored: float32, float16, uint8, uint16, or mixed. */
+  weightEncoding: string;
 }
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -79,8 +81,10 @@ function parseNodes(topology: JsonObject, where: string): TfNodeDef[] {
 }
 
 /** Read the weights of every manifest group, keyed by Const node name. */
-async function readConsts(json: JsonObject, path: string): Promise<Map<string, ConstTensor>> {
+async function readConsts(json: JsonObject, path: string): Promise<{ consts: Map<string, ConstTensor>; weightEncoding: string }> {
   const groups = parseManifest(json['weightsManifest'], path);
+  const encodings = new Set(groups.flatMap((g) => g.weights.filter((w) => w.dtype === 'float32').map((w) => w.quantization?.dtype ?? 'float32')));
+  const weightEncoding = encodings.size === 1 ? ([...encodings][0] as string) : encodings.size === 0 ? 'float32' : 'mixed';
   const elements = groups.reduce((n, g) => n + g.weights.reduce((m, s) => m + elementCount(s.shape), 0), 0);
   if (elements > MAX_MODEL_ELEMENTS) {
     fail('INVALID_MODEL', { expected: `at most ${MAX_MODEL_ELEMENTS} weight values`, found: `${elements} in weightsManifest`, where: path, hint: 'edge-prune handles models up to 1 GiB of float32 weights' });
@@ -93,7 +97,7 @@ async function readConsts(json: JsonObject, path: string): Promise<Map<string, C
     requireFinite(weights, path);
     for (const w of weights) consts.set(w.name, { shape: w.shape, dtype: w.dtype, data: w.data });
   }
-  return consts;
+  return { consts, weightEncoding };
 }
 
 /** Is this parsed model.json a graph model (rather than a Layers model)? */
@@ -113,6 +117,6 @@ export async function readGraphModel(path: string): Promise<GraphDefModel> {
     bad(path, 'a graph model ("format": "graph-model" with modelTopology.node)', json['format'] ?? Object.keys(json));
   }
   const nodes = parseNodes(modelTopology, path);
-  const consts = await readConsts(json, path);
-  return { path, nodes, consts, ...(isObject(signature) ? { signature } : {}), meta };
+  const { consts, weightEncoding } = await readConsts(json, path);
+  return { path, nodes, consts, ...(isObject(signature) ? { signature } : {}), meta, weightEncoding };
 }

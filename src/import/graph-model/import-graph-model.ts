@@ -65,7 +65,7 @@ export function convertGraphModel(model: GraphDefModel, options: GraphImportOpti
     format: 'layers-model',
     generatedBy: typeof model.meta['generatedBy'] === 'string' ? model.meta['generatedBy'] : 'unknown',
     convertedBy: 'edge-prune import (tfjs graph model)',
-    importedFrom: { format: 'tfjs-graph-model', file: model.path, outputs, batchNormFolded: !batchNorm },
+    importedFrom: { format: 'tfjs-graph-model', file: model.path, outputs, batchNormFolded: !batchNorm, weightEncoding: model.weightEncoding },
   };
   return { ...bundle, meta };
 }
