@@ -62,8 +62,25 @@ export function convertPad(ctx: ConvertContext): GraphValue {
   const p = [...ctx.constInput(1).data];
   if (ctx.node.op === 'PadV2' && ctx.constInput(2).data.some((v) => v !== 0)) unsupported(ctx.node, 'padding with zeros', 'a non-zero constant_values');
   if (ctx.node.op === 'MirrorPad') unsupported(ctx.node, 'zero padding', `mode ${readStringAttr(ctx.node, 'mode', '?')}`);
-  if (x.outputShape.length !== 3 || p.length !== 8 || p[0] || p[1] || p[6] || p[7]) unsupported(ctx.node, 'padding of H and W of an NHWC image', `paddings [${p.join(', ')}]`);
-  return { kind: 'layer', record: ctx.add('ZeroPadding2D', { padding: [[p[2], p[3]], [p[4], p[5]]], data_format: 'channels_last' }, [x]) };
+  if (x.outputShape.length !== 3 || p.length !== 8 || p[0] || p[1] || p.some((v) => v < 0)) unsupported(ctx.node, 'padding of H, W or C of an NHWC image', `paddings [${p.join(', ')}]`);
+  const spatial = p[2] || p[3] || p[4] || p[5];
+  const padded = spatial ? ctx.add('ZeroPadding2D', { padding: [[p[2], p[3]], [p[4], p[5]]], data_format: 'channels_last' }, [x]) : x;
+  if (!p[6] && !p[7]) return { kind: 'layer', record: padded };
+  return { kind: 'layer', record: padChannels(ctx, padded, p[6] as number, p[7] as number) };
+}
+
+/**
+ * Zero channels added before/after the C channels (BlazeFace-style "channel padding" of a residual):
+ * a 1×1 Conv2D with a fixed identity kernel and zero columns. Exact, and the zero channels start a
+ * new space whose all-zero filters score lowest, so pruning may remove them first.
+ */
+function padChannels(ctx: ConvertContext, x: LayerRecord, before: number, after: number): LayerRecord {
+  const c = x.outputShape[2] as number;
+  const out = before + c + after;
+  const kernel = new Float32Array(c * out);
+  for (let i = 0; i < c; i++) kernel[i * out + before + i] = 1;
+  const config = { filters: out, kernel_size: [1, 1], strides: [1, 1], padding: 'valid', data_format: 'channels_last', dilation_rate: [1, 1], activation: 'linear', use_bias: false };
+  return ctx.add('Conv2D', config, [x], [{ slot: 'kernel', shape: [1, 1, c, out], data: kernel }]);
 }
 
 /** A value reshaped to `target` (no batch axis): Flatten when it makes one vector of an image, else Reshape. */

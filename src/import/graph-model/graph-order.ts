@@ -3,6 +3,9 @@ import { fail } from '../../core/errors.ts';
 import type { GraphDefModel, TfNodeDef } from './graph-def.ts';
 import { parseTensorRef } from './graph-def.ts';
 
+/** TF control-flow ops that legitimately close a cycle (while loops). */
+const LOOP_OPS = new Set(['NextIteration', 'Merge', 'Enter', 'Exit', 'Switch', 'LoopCond']);
+
 /** Ops that never produce a model output. */
 const NOT_OUTPUTS = new Set(['Const', 'NoOp', 'Placeholder']);
 
@@ -49,7 +52,11 @@ export function orderReachable(nodes: readonly TfNodeDef[], outputs: readonly st
       const node = byName.get(name);
       if (!node) fail('INVALID_MODEL', { expected: 'inputs that name nodes of the graph', found: `"${name}"`, where: `${where}: node "${from}"`, hint: 'the GraphDef is malformed; re-convert the model' });
       const s = state.get(name);
-      if (s === 'visiting') fail('INVALID_MODEL', { expected: 'an acyclic graph', found: `a cycle through node "${name}"`, where, hint: 'graph models with loops cannot be imported; the file may be corrupt' });
+      if (s === 'visiting') {
+        const loop = stack.map((f) => f.node).find((n) => LOOP_OPS.has(n.op));
+        if (loop) fail('UNSUPPORTED_OP', { expected: 'an op of a CNN backbone or head', found: `a control-flow loop (${loop.op})`, where: `node "${loop.name}" (${loop.op})`, hint: 'import the sub-graph before the loop: --outputs <node,...>' });
+        fail('INVALID_MODEL', { expected: 'an acyclic graph', found: `a cycle through node "${name}"`, where, hint: 'the file is corrupt: a graph without loop ops cannot contain a cycle' });
+      }
       if (s !== 'done') {
         state.set(name, 'visiting');
         stack.push({ node, next: 0 });
