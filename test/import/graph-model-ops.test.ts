@@ -112,6 +112,18 @@ describe('hand-built graph models', () => {
     });
   }
 
+  it('channel zero-padding of a residual (BlazeFace style) imports exactly and prunes', async () => {
+    const g = new GraphDefWriter(9);
+    const x = g.input('image', [8, 8, 3]);
+    const c1 = g.op('_FusedConv2D', [x, g.random('k1', [3, 3, 3, 4]), g.random('b1', [4])], 'conv1', { ...windowAttrs(), ...fusedAttrs(['BiasAdd', 'Relu']) });
+    const branch = g.op('_FusedConv2D', [c1, g.random('k2', [3, 3, 4, 6]), g.random('b2', [6])], 'conv2', { ...windowAttrs(), ...fusedAttrs(['BiasAdd']) });
+    const padded = g.op('Pad', [c1, g.ints([0, 0, 0, 0, 0, 0, 0, 2], [4, 2])], 'channel_padding', { Tpaddings: { type: 'DT_INT32' } });
+    const sum = g.op('Relu', [g.op('AddV2', [branch, padded], 'residual')], 'residual_relu');
+    g.op('Conv2D', [sum, g.random('k3', [1, 1, 6, 3])], 'head', windowAttrs());
+    const bundle = await importWithParity(await g.write(join(dir, 'channel-pad')), [8, 8, 3]);
+    await assertPruneProperty(bundle, randomInput([2, 8, 8, 3], 12), [2, 8, 8, 3], 6);
+  });
+
   it('channel scales and preprocessing: Sub/RealDiv on the input, SE Mul of two tensors, per-channel Mul', async () => {
     const g = new GraphDefWriter(5);
     const x = g.input('image', [8, 8, 3]);
@@ -159,6 +171,21 @@ describe('outputs and unsupported ops', () => {
     const bundle = await importWithParity(path, [8, 8, 3], { outputs: ['scores', 'boxes:0'] });
     const config = bundle.topology['config'] as JsonObject;
     assert.deepEqual((config['output_layers'] as unknown[][]).map((o) => o[0]), ['scores', 'boxes']);
+  });
+
+  it('a while loop is UNSUPPORTED_OP naming a loop node, not a corrupt cycle', async () => {
+    const g = new GraphDefWriter(10);
+    const x = g.input('image', [4, 4, 3]);
+    g.op('Enter', [x], 'enter');
+    g.op('Merge', ['enter', 'next'], 'merge');
+    g.op('Relu', ['merge'], 'body');
+    g.op('NextIteration', ['body'], 'next');
+    g.op('Exit', ['body'], 'exit');
+    await assert.rejects(importGraphModel(await g.write(join(dir, 'loop'))), (e: Error & { code?: string; where?: string }) => {
+      assert.equal(e.code, 'UNSUPPORTED_OP');
+      assert.match(e.where ?? '', /\((Merge|NextIteration|Enter|Exit)\)/);
+      return true;
+    });
   });
 
   it('control flow and NCHW layouts are UNSUPPORTED_OP; unknown output names are INVALID_ARGUMENT', async () => {
