@@ -6,11 +6,11 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { zipSync } from 'fflate';
-import h5wasm from 'h5wasm';
 import { attr } from '../../src/export/graph-context.ts';
 import { detectFormat } from '../../src/import/detect-format.ts';
 import { loadModel } from '../../src/import/load-model.ts';
 import { GraphDefWriter, windowAttrs } from './graph-def-writer.ts';
+import { writeHdf5 } from './hdf5-writer.ts';
 
 const KERAS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/keras');
 
@@ -50,30 +50,6 @@ async function writeNodes(name: string, nodes: object[]): Promise<string> {
   const path = join(dir, name, 'model.json');
   await writeFile(path, JSON.stringify({ format: 'graph-model', modelTopology: { node: nodes }, weightsManifest: [] }));
   return path;
-}
-
-/** An HDF5 file built in memory: root attributes, and groups with datasets and weight_names. */
-async function writeHdf5(path: string, attrs: Record<string, string | string[]>, groups: Record<string, { names: string[]; data: Record<string, Float32Array> }>): Promise<void> {
-  const { FS } = await h5wasm.ready;
-  const name = `/hostile-${Date.now()}.h5`;
-  const f = new h5wasm.File(name, 'w');
-  for (const [k, v] of Object.entries(attrs)) f.create_attribute(k, v);
-  const parentsOf = (path: string): void => {
-    const parts = path.split('/');
-    for (let i = 1; i < parts.length; i++) if (!f.get(parts.slice(0, i).join('/'))) f.create_group(parts.slice(0, i).join('/'));
-  };
-  for (const [g, spec] of Object.entries(groups)) {
-    parentsOf(g);
-    const group = f.create_group(g);
-    group.create_attribute('weight_names', spec.names);
-    for (const [d, data] of Object.entries(spec.data)) {
-      parentsOf(`${g}/${d}`);
-      f.create_dataset({ name: `${g}/${d}`, data, shape: [data.length] });
-    }
-  }
-  f.close();
-  await writeFile(path, FS.readFile(name));
-  FS.unlink(name);
 }
 
 describe('hostile graph models', () => {
@@ -162,7 +138,7 @@ describe('hostile Keras files', () => {
     const modelConfig = source.attr('/', 'model_config') as string;
     source.close();
     const path = join(dir, 'missing.h5');
-    await writeHdf5(path, { model_config: modelConfig }, { 'model_weights/c1': { names: ['vgg_seq/c1/kernel', 'vgg_seq/c1/bias'], data: { 'vgg_seq/c1/kernel': new Float32Array(216) } } });
+    await writeHdf5(path, { model_config: modelConfig }, { 'model_weights/c1': { names: ['vgg_seq/c1/kernel', 'vgg_seq/c1/bias'], data: { 'vgg_seq/c1/kernel': { shape: [3, 3, 3, 8], values: new Float32Array(216) } } } });
     await expectError(path, 'MISSING_WEIGHTS', /vgg_seq\/c1\/bias/);
   });
 });
@@ -179,7 +155,7 @@ describe('near misses are named by content', () => {
 
   it('an HDF5 file holding weights only', async () => {
     const path = join(dir, 'weights-only.h5');
-    await writeHdf5(path, { layer_names: ['c1'] }, { c1: { names: ['c1/kernel'], data: { 'c1/kernel': new Float32Array(4) } } });
+    await writeHdf5(path, { layer_names: ['c1'] }, { c1: { names: ['c1/kernel'], data: { 'c1/kernel': { shape: [4], values: new Float32Array(4) } } } });
     await expectError(path, 'INVALID_MODEL', /weights-only HDF5 file, not a model/);
   });
 
