@@ -1,10 +1,8 @@
 // Per-channel affine ops (BiasAdd, FusedBatchNorm, Add/Sub/Mul/RealDiv by a constant) and binary merges of two layer values.
+import { affineBatchNorm } from '../affine-layer.ts';
 import type { LayerRecord } from '../keras-builder.ts';
 import { readFloatAttr, readBoolAttr, requireNhwc, unsupported } from './attrs.ts';
 import { channelsOf, perChannel, type ConvertContext, type GraphValue } from './convert-context.ts';
-
-/** Epsilon of the BatchNormalization layers that stand for a plain affine map (variance 1 − ε). */
-const AFFINE_EPSILON = 1e-3;
 
 /** Layer kinds whose bias can absorb an added constant (when their activation is linear). */
 const WITH_BIAS = new Set(['Conv2D', 'DepthwiseConv2D', 'Dense']);
@@ -16,13 +14,8 @@ function slotData(record: LayerRecord, slot: string): Float32Array | undefined {
 
 /** A BatchNormalization layer computing x·scale + shift (moving mean 0, variance 1 − ε). */
 function addAffineLayer(ctx: ConvertContext, x: LayerRecord, scale: Float32Array, shift: Float32Array): LayerRecord {
-  const c = scale.length;
-  return ctx.add('BatchNormalization', { axis: -1, epsilon: AFFINE_EPSILON, center: true, scale: true, momentum: 0.99 }, [x], [
-    { slot: 'gamma', shape: [c], data: scale },
-    { slot: 'beta', shape: [c], data: shift },
-    { slot: 'moving_mean', shape: [c], data: new Float32Array(c) },
-    { slot: 'moving_variance', shape: [c], data: new Float32Array(c).fill(1 - AFFINE_EPSILON) },
-  ]);
+  const { config, weights } = affineBatchNorm(scale, shift);
+  return ctx.add('BatchNormalization', config, [x], weights);
 }
 
 /** x + b per channel: into the producer's bias (or BN beta) when it may absorb it, else an affine layer. */

@@ -70,6 +70,7 @@ export async function openHdf5(bytes: Uint8Array, where: string): Promise<Hdf5Re
         fail('INVALID_MODEL', { expected: `a readable dataset "${path}"`, found: String((error as Error).message ?? error).slice(0, 100), where, hint: 'the HDF5 file is truncated or corrupt' });
       }
       const count = shape.reduce((a, b) => a * b, 1);
+      if ((typeof value === 'number' || typeof value === 'bigint') && count === 1) return { shape, data: Float32Array.of(Number(value)) };
       const numeric = value instanceof Float32Array || value instanceof Float64Array || (ArrayBuffer.isView(value) && !(value instanceof DataView) && !(value instanceof BigInt64Array) && !(value instanceof BigUint64Array));
       if (!numeric || (value as Float32Array).length !== count) {
         fail('INVALID_MODEL', { expected: `a float dataset of ${count} values at "${path}"`, found: numeric ? `${(value as Float32Array).length} values` : typeof value, where, hint: 'the weights file is corrupt' });

@@ -9,8 +9,9 @@ import { requireRule } from '../../layers/rules.ts';
 import { KerasBuilder, type LayerRecord } from '../keras-builder.ts';
 import { openHdf5, type Hdf5Reader } from './hdf5.ts';
 import { readKerasArchive } from './keras-archive.ts';
-import { normalizeLayerConfig, presentSlots } from './keras-config.ts';
+import { normalizeLayerConfig, presentSlots, tfjsActivation } from './keras-config.ts';
 import { keras3WeightSource, legacyWeightSource, type WeightSource } from './keras-weights.ts';
+import { isOpLayer, translateLayer } from './translate-layers.ts';
 
 /** Largest Keras file read (1 GiB of float32 weights plus the config). */
 export const MAX_KERAS_BYTES = 2 ** 30 + 64 * 2 ** 20;
@@ -47,25 +48,50 @@ function legacyConfig(h5: Hdf5Reader, path: string): JsonObject {
   return parsed as JsonObject;
 }
 
+/** The declared layer objects of a model config (module, inbound_nodes), by layer name. */
+function declaredLayers(config: JsonObject): Map<string, JsonObject> {
+  const inner = config['config'];
+  const list = Array.isArray(inner) ? inner : typeof inner === 'object' && inner !== null ? (inner as JsonObject)['layers'] : undefined;
+  const out = new Map<string, JsonObject>();
+  for (const entry of Array.isArray(list) ? list : []) {
+    if (typeof entry !== 'object' || entry === null) continue;
+    const e = entry as JsonObject;
+    const name = e['name'] ?? (e['config'] as JsonObject | undefined)?.['name'];
+    if (typeof name === 'string') out.set(name, e);
+  }
+  return out;
+}
+
 /** Build the bundle from a Keras model config and a weight source. */
 function buildBundle(config: JsonObject, weightsOf: (layers: { name: string; className: string }[]) => WeightSource, path: string, meta: JsonObject): ModelBundle {
   const raw = parseTopology(config);
-  const source = weightsOf(raw.layers);
+  const entries = declaredLayers(config);
+  const source = weightsOf(raw.layers.filter((l) => !isOpLayer(entries.get(l.name))));
   const builder = new KerasBuilder();
   const records = new Map<string, LayerRecord>();
   let elements = 0;
   for (const layer of sortTopologically(raw)) {
+    const inputs = layer.inputs.map((n) => records.get(n) as LayerRecord);
+    const stored = source(layer.name);
+    const translated = translateLayer(builder, layer.name, layer.className, layer.config, entries.get(layer.name), inputs, stored);
+    if (translated) {
+      records.set(layer.name, translated);
+      continue;
+    }
     const rule = requireRule(layer.className, layer.name);
     const slots = presentSlots(rule.slots, layer.config);
-    const stored = source(layer.name);
     if (stored.length !== slots.length) {
       fail('WEIGHTS_MISMATCH', { expected: `${slots.length} stored weights (${slots.join(', ') || 'none'})`, found: `${stored.length}`, where: `${path}: layer "${layer.name}" (${layer.className})`, hint: 'the weights do not belong to this architecture; save the model again' });
     }
     elements += stored.reduce((n, w) => n + w.data.length, 0);
     if (elements > MAX_MODEL_ELEMENTS) fail('INVALID_MODEL', { expected: `at most ${MAX_MODEL_ELEMENTS} weight values`, found: 'more', where: path, hint: 'edge-prune handles models up to 1 GiB of float32 weights' });
     const weights = slots.map((slot, i) => ({ slot, shape: (stored[i] as { shape: number[] }).shape, data: (stored[i] as { data: Float32Array }).data }));
-    const inputs = layer.inputs.map((n) => records.get(n) as LayerRecord);
     const config = normalizeLayerConfig(layer.className, layer.config);
+    if (typeof config['activation'] === 'string') {
+      const activation = tfjsActivation(config['activation']);
+      if (!activation) fail('UNSUPPORTED_LAYER', { expected: 'an activation TF.js runs the same way (relu, relu6, elu, selu, sigmoid, softmax, softplus, softsign, tanh, swish/silu, mish, linear)', found: `activation "${config['activation']}"`, where: `${path}: layer "${layer.name}" (${layer.className})`, hint: 'replace the activation before saving, or export ONNX from the framework instead' });
+      config['activation'] = activation;
+    }
     const keepdims = /^Global(Average|Max)Pooling2D$/.test(layer.className) && config['keepdims'] === true;
     if (keepdims) delete config['keepdims'];
     let record = builder.add(layer.className, layer.name, config, inputs, weights);

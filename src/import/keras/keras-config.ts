@@ -33,6 +33,17 @@ export function normalizeLayerConfig(className: string, config: JsonObject): Jso
   return out;
 }
 
+/** Keras activations with the same meaning in TF.js (Keras 3 `silu` is TF.js `swish`); others are refused. */
+const ACTIVATIONS: Readonly<Record<string, string>> = {
+  linear: 'linear', relu: 'relu', relu6: 'relu6', elu: 'elu', selu: 'selu', sigmoid: 'sigmoid', softmax: 'softmax',
+  softplus: 'softplus', softsign: 'softsign', tanh: 'tanh', swish: 'swish', silu: 'swish', mish: 'mish',
+};
+
+/** The TF.js name of a Keras activation, or undefined when TF.js has none with the same meaning (e.g. hard_silu, gelu). */
+export function tfjsActivation(name: string): string | undefined {
+  return Object.prototype.hasOwnProperty.call(ACTIVATIONS, name) ? ACTIVATIONS[name] : undefined;
+}
+
 /**
  * Which of a rule's weight slots a layer stores, from its config: the bias only with `use_bias`,
  * BatchNormalization's gamma and beta only with `scale` and `center`.
