@@ -117,7 +117,22 @@ def se_fn():
     return keras.Model(x0, out, name="se_fn")
 
 
-MODELS = [vgg_seq, resnet_fn, mobilenet_fn, concat_fn, se_fn]
+def prep_fn():
+    """Preprocessing inside the model: Rescaling, Normalization, scalar ops on tensors, swish."""
+    x0 = keras.Input((10, 10, 3), name="image")
+    x = layers.Rescaling(1 / 127.5, offset=-1.0, name="rescale")(x0)
+    x = layers.Normalization(mean=[0.1, -0.2, 0.3], variance=[0.5, 2.0, 1.5], name="norm")(x)
+    x = x * 0.5 + 0.25
+    x = layers.Conv2D(8, 3, padding="same", activation="swish", name="conv")(x)
+    x = 1.0 - x
+    x = layers.BatchNormalization(name="bn")(x)
+    x = layers.Activation("silu", name="act")(x)
+    x = layers.GlobalAveragePooling2D(name="gap")(x)
+    out = layers.Dense(3, name="logits")(x)
+    return keras.Model(x0, out, name="prep_fn")
+
+
+MODELS = [vgg_seq, resnet_fn, mobilenet_fn, concat_fn, se_fn, prep_fn]
 
 
 def randomize(model, rng):
@@ -151,6 +166,8 @@ def main():
         randomize(model, rng)
         name = model.name
         x = rng.normal(0, 1, (2, *model.input_shape[1:])).astype("float32")
+        if name == "prep_fn":
+            x = rng.uniform(0, 255, (2, *model.input_shape[1:])).astype("float32")
         y = np.asarray(model.predict(x, verbose=0), dtype="float32")
         model.save(os.path.join(OUT, f"{name}.keras"))
         model.save(os.path.join(OUT, f"{name}.h5"))

@@ -14,7 +14,7 @@ import { assertParity, assertPruneProperty, unlockedGroupSizes } from './helpers
 const KERAS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/keras');
 
 /** The fixtures made by scripts/make-keras-fixtures.py. */
-const MODELS = ['vgg_seq', 'resnet_fn', 'mobilenet_fn', 'concat_fn', 'se_fn'];
+const MODELS = ['vgg_seq', 'resnet_fn', 'mobilenet_fn', 'concat_fn', 'se_fn', 'prep_fn'];
 
 /** Keras's reference: the seeded input and Keras's output on it. */
 interface Reference {

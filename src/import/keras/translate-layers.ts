@@ -7,9 +7,15 @@ import type { StoredWeight } from './keras-weights.ts';
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Is this declared layer a Keras 3 operation used on symbolic tensors (module keras.src.ops.*)? */
+/**
+ * Is this declared layer a Keras 3 operation used on symbolic tensors (`x * 0.5`)? Its module is
+ * keras.src.ops.* in `.keras` files; legacy `.h5` configs drop the module, so a number among the
+ * call's arguments also tells.
+ */
 export function isOpLayer(entry: JsonObject | undefined): boolean {
-  return typeof entry?.['module'] === 'string' && entry['module'].startsWith('keras.src.ops');
+  if (typeof entry?.['module'] === 'string' && entry['module'].startsWith('keras.src.ops')) return true;
+  const node = Array.isArray(entry?.['inbound_nodes']) ? (entry['inbound_nodes'] as unknown[])[0] : undefined;
+  return isObject(node) && Array.isArray(node['args']) && node['args'].some((a) => typeof a === 'number');
 }
 
 /** A number or a per-channel list from a config field, as C values. */
