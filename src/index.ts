@@ -14,6 +14,12 @@ export { readBundle } from './bundle/read-bundle.ts';
 export { writeBundle, type WriteOptions } from './bundle/write-bundle.ts';
 export { bundleFromArtifacts, bundleToArtifacts } from './bundle/artifacts.ts';
 
+// import
+export type { LoadModelOptions } from './import/load-model.ts';
+export { detectFormat, type DetectedFormat } from './import/detect-format.ts';
+export { importGraphModel, convertGraphModel, type GraphImportOptions } from './import/graph-model/import-graph-model.ts';
+export { importKeras } from './import/keras/import-keras.ts';
+
 // analyze
 export { analyzeModel, describeGroups, type Analysis } from './analyze/analyze-model.ts';
 export { buildGraph } from './analyze/graph.ts';

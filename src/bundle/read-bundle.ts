@@ -31,7 +31,7 @@ export function jsonDepth(value: unknown, limit: number): number {
 }
 
 /** Read and parse model.json, with typed errors for a missing, huge or invalid file. */
-async function readModelJson(path: string): Promise<JsonObject> {
+export async function readModelJson(path: string): Promise<JsonObject> {
   let size: number;
   try {
     const info = await stat(path);
@@ -65,7 +65,7 @@ async function readModelJson(path: string): Promise<JsonObject> {
 }
 
 /** Read a whole shard group into one buffer after checking its files' sizes against the manifest. */
-async function readShards(dir: string, paths: string[], expected: number, modelJson: string): Promise<Uint8Array> {
+export async function readShards(dir: string, paths: string[], expected: number, modelJson: string): Promise<Uint8Array> {
   const files: { path: string; size: number }[] = [];
   for (const p of paths) {
     const real = await resolveInside(dir, p, modelJson);
@@ -105,7 +105,7 @@ async function readShards(dir: string, paths: string[], expected: number, modelJ
 }
 
 /** Reject NaN or infinite weights: they make every later stage meaningless. */
-function requireFinite(weights: WeightEntry[], modelJson: string): void {
+export function requireFinite(weights: WeightEntry[], modelJson: string): void {
   for (const w of weights) {
     for (let i = 0; i < w.data.length; i++) {
       if (!Number.isFinite(w.data[i])) {

@@ -107,10 +107,10 @@ describe('malformed and unsupported ONNX files', () => {
     await assertFails(await oneConv('dynamic-hw', 1, [4, 4, 3, 3], ['batch', 4, 'height', 8]), 'UNSUPPORTED_OP', /fixed sizes/);
   });
 
-  it('a file that is neither ONNX nor JSON is INVALID_JSON (model.json\'s own check)', async () => {
+  it('a file of no known format is INVALID_MODEL naming the formats edge-prune reads', async () => {
     const path = join(work, 'noise.bin');
     await writeFile(path, Buffer.from([0xff, 0x00, 0x13, 0x37, 0x42]));
-    await assertFails(path, 'INVALID_JSON', /JSON/);
+    await assertFails(path, 'INVALID_MODEL', /none of these formats/);
   });
 
   it('edge-prune import exits 4 on an unsupported operator and writes nothing', async () => {
