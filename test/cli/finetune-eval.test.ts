@@ -1,4 +1,5 @@
 // The eval and finetune commands on the real VGG sample: JSON shapes, files written, resume, and the class-count check.
+// tier: full (spawns the CLI; fine-tunes the VGG sample)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -1,4 +1,5 @@
 // End to end: the main command on a small fixture and the bundled images writes a complete, loadable run folder.
+// tier: full (spawns the CLI; prunes, fine-tunes, exports and measures)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -1,4 +1,5 @@
 // The fine-tune loop: a pruned sample's loss drops, an interrupted run resumes to the uninterrupted result.
+// tier: full (fine-tunes the VGG sample for epochs)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';

@@ -1,4 +1,5 @@
 // Crash safety: `plan` and `finetune` SIGKILLed at seeded random points and resumed end with the uninterrupted run's files and nothing corrupt.
+// tier: full (spawns and SIGKILLs the CLI; fine-tunes)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
