@@ -1,29 +1,10 @@
 // Determinism in-process: the same inputs and seed give byte-identical plans and pruned bundles from fresh loads.
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
-import { analyzeModel } from '../../src/analyze/analyze-model.ts';
-import { readBundle } from '../../src/bundle/read-bundle.ts';
-import { serializeBundle } from '../../src/bundle/write-bundle.ts';
-import { applyPlan } from '../../src/prune/apply-plan.ts';
-import { CRITERIA, scoreModel } from '../../src/score/score-model.ts';
-import { planFromRatios } from '../../src/search/ratio-plan.ts';
-import { ensureFixture, FIXTURE_NAMES } from '../fixtures/build-fixtures.ts';
+import { CRITERIA } from '../../src/score/score-model.ts';
+import { SMALL_FIXTURES } from '../fixtures/fixture-sets.ts';
+import { assertDeterministicPruning } from './determinism-check.ts';
 
+// VGG-16 (FSCL only): test/fixtures/vgg16.test.ts.
 test('in-process: every fixture and criterion gives byte-identical plans and bundles from fresh loads', async () => {
-  for (const name of FIXTURE_NAMES) {
-    const path = await ensureFixture(name);
-    const criteria = name === 'vgg16' ? ['fscl'] : Object.keys(CRITERIA);
-    for (const criterion of criteria) {
-      const run = async (): Promise<{ plan: string; bytes: Buffer }> => {
-        const bundle = await readBundle(path);
-        const { graph, groups } = analyzeModel(bundle);
-        const plan = planFromRatios(groups, scoreModel(criterion, { bundle, graph, groups, seed: 11 }), 0.35);
-        const { modelJson, shards } = serializeBundle(applyPlan(bundle, groups, plan));
-        return { plan: JSON.stringify(plan), bytes: Buffer.concat([Buffer.from(JSON.stringify(modelJson)), ...shards.map((s) => Buffer.from(s.bytes))]) };
-      };
-      const [a, b] = [await run(), await run()];
-      assert.equal(a.plan, b.plan, `${name} ${criterion}: plan`);
-      assert.ok(a.bytes.equals(b.bytes), `${name} ${criterion}: bundle bytes`);
-    }
-  }
+  for (const name of SMALL_FIXTURES) await assertDeterministicPruning(name, Object.keys(CRITERIA));
 });
