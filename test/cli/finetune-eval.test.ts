@@ -66,7 +66,7 @@ test('finetune --json writes the bundle, summary and checkpoint; --resume of the
     for (const key of ['accuracyBefore', 'accuracyAfter']) assert.ok(json[key] >= 0 && json[key] <= 1, `${key} ${json[key]}`);
     assert.ok(json.accuracyBefore > 0.5, 'the trained sample classifies the held-out images');
     assert.ok(json.seconds > 0 && json.imagesPerSecond > 0);
-    assert.ok(['tensorflow', 'wasm', 'cpu'].includes(json.backend), `the tfjs backend that trained: ${json.backend}`);
+    assert.ok(['tfjs-node', 'wasm', 'cpu'].includes(json.backend), `the training backend: ${json.backend}`);
     assert.equal(json.epochs, 1);
     assert.equal(json.validationImages, 50);
     assert.equal(json.interrupted, false);
