@@ -1,12 +1,14 @@
 // The eval and finetune commands on the real VGG sample: JSON shapes, files written, resume, and the class-count check.
+// tier: full (spawns the CLI; fine-tunes the VGG sample)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { idxBytes } from '../finetune/helpers.ts';
+import { copySampleSplit } from '../helpers/sample-data.ts';
 
 const SAMPLE = 'samples/vgg/model.json';
 const SAMPLE_DATA = 'samples/data';
@@ -15,14 +17,6 @@ const SAMPLE_DATA = 'samples/data';
 function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['bin/edge-prune.js', ...args], { encoding: 'utf8' });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Copy the first `perClass` images of every class (or of `classes`) of a split of the bundled data into `to/<class>/`. */
-async function copySplit(to: string, split: 'train' | 'test', perClass: number, classes?: string[]): Promise<void> {
-  for (const name of classes ?? (await readdir(join(SAMPLE_DATA, split))).sort()) {
-    await mkdir(join(to, name), { recursive: true });
-    for (const f of (await readdir(join(SAMPLE_DATA, split, name))).sort().slice(0, perClass)) await copyFile(join(SAMPLE_DATA, split, name, f), join(to, name, f));
-  }
 }
 
 /** Number of image files under a folder's class sub-folders. */
@@ -53,13 +47,17 @@ test('eval --json prints exactly {accuracy, n} for the VGG sample on the held-ou
   const text = cli('eval', SAMPLE, '--data', SAMPLE_DATA);
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, new RegExp(`^accuracy ${(json.accuracy * 100).toFixed(2)}% on ${json.n} images`));
+  // A normalization flag without its partner is refused before any data is read.
+  const half = cli('eval', SAMPLE, '--data', SAMPLE_DATA, '--mean', '0.5', '--json');
+  assert.equal(half.code, 2, half.stdout);
+  assert.equal(JSON.parse(half.stdout).error.code, 'INVALID_ARGUMENT');
 });
 
 test('finetune --json writes the bundle, summary and checkpoint; --resume of the finished run returns the same result', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'edge-prune-ft-cli-'));
   try {
-    await copySplit(join(dir, 'data', 'train'), 'train', 20);
-    await copySplit(join(dir, 'data', 'test'), 'test', 5);
+    await copySampleSplit(join(dir, 'data', 'train'), 'train', 20);
+    await copySampleSplit(join(dir, 'data', 'test'), 'test', 5);
     const out = join(dir, 'out');
     const args = ['finetune', SAMPLE, '--teacher', SAMPLE, '--data', join(dir, 'data'), '--epochs', '1', '--batch', '50', '--out', out, '--no-cache', '--json'];
     const r = cli(...args);
@@ -68,6 +66,7 @@ test('finetune --json writes the bundle, summary and checkpoint; --resume of the
     for (const key of ['accuracyBefore', 'accuracyAfter']) assert.ok(json[key] >= 0 && json[key] <= 1, `${key} ${json[key]}`);
     assert.ok(json.accuracyBefore > 0.5, 'the trained sample classifies the held-out images');
     assert.ok(json.seconds > 0 && json.imagesPerSecond > 0);
+    assert.ok(['tfjs-node', 'wasm', 'cpu'].includes(json.backend), `the training backend: ${json.backend}`);
     assert.equal(json.epochs, 1);
     assert.equal(json.validationImages, 50);
     assert.equal(json.interrupted, false);
@@ -110,8 +109,8 @@ test('a class-count or class-name mismatch exits 9 with a typed message before t
   const dir = await mkdtemp(join(tmpdir(), 'edge-prune-classes-cli-'));
   try {
     // Three class folders for a 10-class model.
-    await copySplit(join(dir, 'three', 'train'), 'train', 4, ['cat', 'dog', 'frog']);
-    await copySplit(join(dir, 'three', 'test'), 'test', 2, ['cat', 'dog', 'frog']);
+    await copySampleSplit(join(dir, 'three', 'train'), 'train', 4, ['cat', 'dog', 'frog']);
+    await copySampleSplit(join(dir, 'three', 'test'), 'test', 2, ['cat', 'dog', 'frog']);
     const out = join(dir, 'out');
     let r = cli('finetune', SAMPLE, '--data', join(dir, 'three'), '--epochs', '1', '--out', out, '--no-cache', '--json');
     assert.equal(r.code, 9, r.stdout);
@@ -137,7 +136,7 @@ test('a class-count or class-name mismatch exits 9 with a typed message before t
     assert.match(JSON.parse(r.stdout).error.found, /^3 class folders/);
 
     // Ten folders, but one named differently from the model's metadata classes.
-    await copySplit(join(dir, 'renamed'), 'test', 2);
+    await copySampleSplit(join(dir, 'renamed'), 'test', 2);
     await rename(join(dir, 'renamed', 'cat'), join(dir, 'renamed', 'kitten'));
     r = cli('eval', SAMPLE, '--data', join(dir, 'renamed'), '--no-cache', '--json');
     assert.equal(r.code, 9, r.stdout);

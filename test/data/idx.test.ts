@@ -49,9 +49,14 @@ test('raw and gzip IDX files load to the same dataset; a folder gives train and 
     assert.equal(single.all?.labels.length, 40);
     // A grey 28×28 model fine-tunes on the IDX splits.
     const model = await makeTinyCnn(1, [28, 28, 1]);
-    const { summary } = await finetune(model, { train: tr, validation, epochs: 1, batch: 40, normalization: { scale: 1 / 255 } });
+    const { bundle: tuned, summary } = await finetune(model, { train: tr, validation, epochs: 1, batch: 40, normalization: { scale: 1 / 255 } });
     assert.equal(summary.epochs, 1);
-    assert.equal(typeof summary.accuracyAfter, 'number');
+    assert.equal(summary.history.length, 1);
+    // Accuracy on the 40 t10k images: a whole number of them.
+    const acc = summary.accuracyAfter;
+    assert.ok(acc !== null && acc >= 0 && acc <= 1 && Math.abs(acc * 40 - Math.round(acc * 40)) < 1e-9, `accuracy ${acc} is k/40`);
+    const kernel = (b: typeof model): Float32Array => b.weights.find((w) => w.name === 'conv1/kernel')?.data as Float32Array;
+    assert.notDeepEqual(kernel(tuned), kernel(model), 'the steps on the IDX images changed the weights');
   } finally {
     await removeDir(dir);
   }

@@ -1,4 +1,4 @@
-// Image-folder loading on real CIFAR-10 files: pixels, labels, cache hits, resizing and typed errors for bad data.
+// Image-folder loading on the bundled CIFAR-10 files: pixels, labels, cache hits, resizing and typed errors for bad data.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -7,7 +7,8 @@ import sharp from 'sharp';
 import { isEdgePruneError } from '../../src/core/errors.ts';
 import { loadImageFolder } from '../../src/data/image-folder.ts';
 import { loadData } from '../../src/data/load-data.ts';
-import { CIFAR_DIR, copyCifarSubset, makeTempDir, removeDir } from '../finetune/helpers.ts';
+import { makeTempDir, removeDir } from '../finetune/helpers.ts';
+import { copySampleSplit, SAMPLE_DATA } from '../helpers/sample-data.ts';
 
 const CLASSES = ['airplane', 'cat', 'truck'];
 
@@ -25,7 +26,8 @@ test('loads a CIFAR-10 image folder: sorted classes give labels, pixels equal a 
   const dir = await makeTempDir('folder');
   const cache = await makeTempDir('cache');
   try {
-    await copyCifarSubset(dir, 'train', CLASSES, 300);
+    const copied = await copySampleSplit(dir, 'train', 300, CLASSES);
+    const fileOf = (name: string, k: number): string => copied.get(name)?.[k] as string;
     const first = await loadImageFolder(dir, { cacheDir: cache });
     assert.equal(first.fromCache, false);
     const data = first.dataset;
@@ -33,7 +35,7 @@ test('loads a CIFAR-10 image folder: sorted classes give labels, pixels equal a 
     assert.deepEqual(data.shape, [32, 32, 3]);
     assert.equal(data.labels.length, 900);
     assert.deepEqual([data.labels[0], data.labels[299], data.labels[300], data.labels[899]], [0, 0, 1, 2]);
-    for (const [i, name, file] of [[0, 'airplane', '0000.jpg'], [450, 'cat', '0150.jpg'], [899, 'truck', '0299.jpg']] as const) {
+    for (const [i, name, file] of [[0, 'airplane', fileOf('airplane', 0)], [450, 'cat', fileOf('cat', 150)], [899, 'truck', fileOf('truck', 299)]] as const) {
       const expected = await sharp(await readFile(join(dir, name, file))).raw().toBuffer();
       assert.deepEqual(Buffer.from(data.images.subarray(i * 3072, (i + 1) * 3072)), expected, `image ${name}/${file}`);
     }
@@ -42,7 +44,7 @@ test('loads a CIFAR-10 image folder: sorted classes give labels, pixels equal a 
     assert.deepEqual(second.dataset.images, data.images);
     assert.deepEqual(second.dataset.labels, data.labels);
     // New content (a changed image) misses the cache.
-    await copyFile(join(dir, 'cat', '0000.jpg'), join(dir, 'airplane', '0000.jpg'));
+    await copyFile(join(dir, 'cat', fileOf('cat', 0)), join(dir, 'airplane', fileOf('airplane', 0)));
     const changed = await loadImageFolder(dir, { cacheDir: cache });
     assert.equal(changed.fromCache, false);
     assert.deepEqual(Buffer.from(changed.dataset.images.subarray(0, 3072)), Buffer.from(data.images.subarray(300 * 3072, 301 * 3072)));
@@ -55,7 +57,7 @@ test('loads a CIFAR-10 image folder: sorted classes give labels, pixels equal a 
 test('a large folder decodes in worker processes to the same pixels, and names a corrupt file from a worker', async () => {
   const dir = await makeTempDir('pool');
   try {
-    await cp('samples/data/train', dir, { recursive: true });
+    await cp(join(SAMPLE_DATA, 'train'), dir, { recursive: true });
     const { dataset } = await loadImageFolder(dir, { size: [32, 32], cacheDir: false });
     assert.equal(dataset.labels.length, 5000);
     const names = (await readdir(join(dir, 'truck'))).sort();
@@ -73,8 +75,8 @@ test('a large folder decodes in worker processes to the same pixels, and names a
 test('train/ + test/ folders give both splits; evaluation reads only the held-out one', async () => {
   const dir = await makeTempDir('splits');
   try {
-    await copyCifarSubset(join(dir, 'train'), 'train', CLASSES, 20);
-    await copyCifarSubset(join(dir, 'test'), 'test', CLASSES, 10);
+    await copySampleSplit(join(dir, 'train'), 'train', 20, CLASSES);
+    await copySampleSplit(join(dir, 'test'), 'test', 10, CLASSES);
     const both = await loadData(dir, { cacheDir: false });
     assert.equal(both.layout, 'train-test-folders');
     assert.equal(both.train?.labels.length, 60);
@@ -90,7 +92,7 @@ test('train/ + test/ folders give both splits; evaluation reads only the held-ou
 test('mixed sizes: resized to the requested size, or a typed error without one', async () => {
   const dir = await makeTempDir('mixed');
   try {
-    await copyCifarSubset(dir, 'train', ['cat', 'dog'], 5);
+    await copySampleSplit(dir, 'train', 5, ['cat', 'dog']);
     const big = await sharp({ create: { width: 48, height: 40, channels: 4, background: { r: 200, g: 10, b: 30, alpha: 1 } } }).png().toBuffer();
     await writeFile(join(dir, 'dog', 'big.png'), big);
     const loaded = await loadImageFolder(dir, { size: [32, 32], cacheDir: false });
@@ -109,12 +111,12 @@ test('bad data gives INVALID_DATA naming the place: empty class, corrupt image, 
   try {
     await rejectsInvalidData(() => loadImageFolder(dir, { cacheDir: false }), dir);
     await rejectsInvalidData(() => loadImageFolder(join(dir, 'missing'), { cacheDir: false }), 'missing');
-    await copyCifarSubset(dir, 'train', ['cat', 'dog'], 4);
+    const copied = await copySampleSplit(dir, 'train', 4, ['cat', 'dog']);
     await mkdir(join(dir, 'empty'));
     await rejectsInvalidData(() => loadImageFolder(dir, { cacheDir: false }), 'empty');
     await removeDir(join(dir, 'empty'));
     await rejectsInvalidData(() => loadImageFolder(dir, { cacheDir: false, classes: ['cat', 'horse'] }), dir);
-    const good = await readFile(join(CIFAR_DIR, 'train', 'dog', '0000.jpg'));
+    const good = await readFile(join(dir, 'dog', copied.get('dog')?.[0] as string));
     await writeFile(join(dir, 'dog', 'zz-truncated.jpg'), good.subarray(0, Math.floor(good.length / 2)));
     await rejectsInvalidData(() => loadImageFolder(dir, { size: [32, 32], cacheDir: false }), 'zz-truncated.jpg');
     await writeFile(join(dir, 'dog', 'zz-truncated.jpg'), Buffer.from('not an image at all'));

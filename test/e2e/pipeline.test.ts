@@ -1,4 +1,5 @@
-// End to end: the main command on a small fixture and real images writes a complete, loadable run folder.
+// End to end: the main command on a small fixture and the bundled images writes a complete, loadable run folder.
+// tier: full (spawns the CLI; prunes, fine-tunes, exports and measures)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -11,11 +12,11 @@ import { createOnnxSession } from '../../src/runtime/onnx-session.ts';
 import { loadTarget } from '../../src/targets/load-targets.ts';
 import { predictOnTarget } from '../../src/latency/target-predictor.ts';
 import { ensureFixture } from '../fixtures/build-fixtures.ts';
-import { makeTinyCifar } from './tiny-data.ts';
+import { makeSampleDataFolder } from '../helpers/sample-data.ts';
 
 test('edge-prune <model> --target host --data … --epochs 1 prunes, fine-tunes, exports, measures and reports', async () => {
   const model = await ensureFixture('mobilenetv2');
-  const data = await makeTinyCifar(await mkdtemp(join(tmpdir(), 'ep-e2e-data-')), { train: 16, test: 8 });
+  const data = await makeSampleDataFolder(await mkdtemp(join(tmpdir(), 'ep-e2e-data-')), { train: 16, test: 8 });
   const out = join(await mkdtemp(join(tmpdir(), 'ep-e2e-')), 'run');
   const before = analyzeModel(await readBundle(model));
   // A budget the fixture misses as it is (95% of its predicted host latency, which per-layer overheads
@@ -30,8 +31,11 @@ test('edge-prune <model> --target host --data … --epochs 1 prunes, fine-tunes,
   assert.equal(report.macs.before, before.cost.macs);
   assert.ok(report.macs.after < report.macs.before, 'the run pruned');
   assert.ok(report.params.after < report.params.before);
-  assert.equal(typeof report.accuracy.before, 'number');
-  assert.equal(typeof report.accuracy.after, 'number');
+  // Accuracy is measured on the 80 held-out images (8 per class): a whole number of them, before and after.
+  assert.equal(report.accuracy.n, 80);
+  for (const acc of [report.accuracy.before, report.accuracy.after]) {
+    assert.ok(typeof acc === 'number' && acc >= 0 && acc <= 1 && Math.abs(acc * 80 - Math.round(acc * 80)) < 1e-9, `accuracy ${acc} is k/80`);
+  }
   assert.ok(report.latency.predictedMs <= budgetMs, `predicted ${report.latency.predictedMs} ms within the budget ${budgetMs}`);
   assert.equal(report.latency.measured.length, 1);
   assert.equal(report.latency.measured[0].method, 'local');

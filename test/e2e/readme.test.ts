@@ -1,4 +1,5 @@
 // The newcomer's path, literally: the README's two set-up commands, run on a fresh clone of the committed HEAD.
+// tier: full (npm install and the README's run on a fresh clone)
 //
 // What it does: reads README.md's fenced `sh` block with the two set-up commands (install + run the main
 // job on the bundled sample; run the tests), clones the repository's committed HEAD into a temporary

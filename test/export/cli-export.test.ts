@@ -1,4 +1,5 @@
 // `edge-prune export` end to end: JSON result, human summary, exit codes for bad options and refused folders.
+// tier: full (spawns the CLI)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -1,58 +1,9 @@
 // Every fixture exported in every format, each loaded back in its runtime and parity-checked; ONNX graphs against golden text.
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { readBundle } from '../../src/bundle/read-bundle.ts';
-import { exportBundle } from '../../src/export/export-bundle.ts';
-import { printOnnxModel } from '../../src/export/onnx-text.ts';
-import { PARITY_TOLERANCE } from '../../src/export/parity.ts';
-import { ensureFixture, FIXTURE_NAMES, type FixtureName } from '../fixtures/build-fixtures.ts';
-import { assertGolden, tempFolder } from './helpers.ts';
+import { SMALL_FIXTURES } from '../fixtures/fixture-sets.ts';
+import { checkFixtureExport } from './export-check.ts';
 
-/** Export one fixture in every format and check everything the manifest promises. */
-async function checkFixture(name: FixtureName): Promise<void> {
-  const modelJson = await ensureFixture(name);
-  const bundle = await readBundle(modelJson);
-  const { dir, cleanup } = await tempFolder(`export-${name}`);
-  try {
-    const outDir = join(dir, 'out');
-    const result = await exportBundle(bundle, { formats: ['tfjs', 'tfjs-graph', 'onnx'], outDir });
-    assert.deepEqual(result.formats.map((f) => f.format), ['tfjs', 'tfjs-graph', 'onnx']);
-    for (const f of result.formats) {
-      const p = f.parity;
-      assert.ok(p.passed && p.maxAbsDiff <= p.tolerance, `${name} ${f.format}: max diff ${p.maxAbsDiff} > ${p.tolerance}`);
-      assert.equal(p.tolerance, PARITY_TOLERANCE.float32 * Math.max(1, p.referenceMaxAbs));
-      assert.equal(p.top1Agreement, 1, `${name} ${f.format}: top-1 agreement`);
-      for (const file of f.files) {
-        assert.equal((await stat(join(outDir, file.path))).size, file.bytes, file.path);
-        if (file.path.endsWith('.bin')) assert.ok(file.bytes <= 4 * 1024 * 1024, `${file.path} is a shard over 4 MiB`);
-      }
-    }
-    const manifest = JSON.parse(await readFile(join(outDir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
-    const { outDir: _ignored, ...facts } = result;
-    assert.deepEqual(manifest, JSON.parse(JSON.stringify(facts)));
-
-    // The Layers export reads back byte-identical (float32) through the project's own reader.
-    const back = await readBundle(join(outDir, 'tfjs/model.json'));
-    assert.equal(back.weights.length, bundle.weights.length);
-    back.weights.forEach((w, i) => assert.deepEqual(w.data, bundle.weights[i]?.data, w.name));
-
-    // The graph model is FusedBatchNorm-free and declares itself a graph model.
-    const graphJson = JSON.parse(await readFile(join(outDir, 'tfjs-graph/model.json'), 'utf8')) as { format: string; modelTopology: { node: { op: string }[] } };
-    assert.equal(graphJson.format, 'graph-model');
-    assert.ok(!graphJson.modelTopology.node.some((n) => /BatchNorm/.test(n.op)), 'graph model has no batch-norm op');
-
-    const onnx = result.formats.find((f) => f.format === 'onnx');
-    assert.ok(onnx && (onnx.opset ?? 0) >= 13 && onnx.layout === 'nchw');
-    await assertGolden(`${name}.onnx.txt`, printOnnxModel(new Uint8Array(await readFile(join(outDir, 'onnx/model.onnx')))));
-  } finally {
-    await cleanup();
-  }
-}
-
-for (const name of FIXTURE_NAMES) {
-  test(`${name}: tfjs, tfjs-graph and onnx exports load in their runtimes and match the source`, async () => {
-    await checkFixture(name);
-  });
+// VGG-16: test/fixtures/vgg16.test.ts.
+for (const name of SMALL_FIXTURES) {
+  test(`${name}: tfjs, tfjs-graph and onnx exports load in their runtimes and match the source`, () => checkFixtureExport(name));
 }

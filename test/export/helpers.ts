@@ -53,8 +53,8 @@ export async function runOnnxExport(bundle: ModelBundle, data: Float32Array, dim
   }
 }
 
-/** Folder of Debian's ONNX conformance cases (package libonnx-testdata). */
-export const CONFORMANCE_DIR = '/usr/share/libonnx-testdata/data/node';
+/** Folder of the ONNX conformance cases the tests use (copied from ONNX's node tests; see its README.md). */
+export const CONFORMANCE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'conformance');
 
 /** Read one conformance tensor (`input_0.pb`, `output_0.pb`) as float32 or uint8 values. */
 export function readConformanceTensor(path: string): { dims: number[]; data: Float32Array | Uint8Array } {

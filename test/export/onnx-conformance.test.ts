@@ -1,15 +1,12 @@
-// ONNX emitters checked against Debian's ONNX conformance data (libonnx-testdata): same input, same expected output.
+// ONNX emitters checked against ONNX's own conformance cases (committed in test/export/conformance): same input, same output.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { convertNchwToNhwc } from '../../src/export/parity.ts';
 import { dequantizeUint8 } from '../../src/export/quantize.ts';
 import { predict } from '../../src/runtime/layers-model.ts';
 import { bundleFromModel, CONFORMANCE_DIR, maxAbsDiff, readConformanceTensor, runOnnxExport, setWeights } from './helpers.ts';
-
-const skip = existsSync(CONFORMANCE_DIR) ? false : 'libonnx-testdata is not installed (apt-get install libonnx-testdata)';
 
 /** Input/output tensors of a conformance case. */
 function conformanceCase(name: string, inputs: number): { x: ReturnType<typeof readConformanceTensor>[]; y: ReturnType<typeof readConformanceTensor> } {
@@ -43,15 +40,15 @@ async function checkImageCase(name: string, build: () => tf.LayersModel, weights
   assert.ok(maxAbsDiff(ref, convertNchwToNhwc(y.data as Float32Array, [n, oh, ow, oc])) <= 1e-5, `${name}: tfjs Keras layer vs conformance output`);
 }
 
-test('Keras same average pooling (padding excluded) = ONNX AveragePool SAME_UPPER', { skip }, async () => {
+test('Keras same average pooling (padding excluded) = ONNX AveragePool SAME_UPPER', async () => {
   await checkImageCase('test_averagepool_2d_same_upper', () => sequential([tf.layers.averagePooling2d({ name: 'pool', poolSize: 2, strides: 1, padding: 'same', inputShape: [32, 32, 3] })]));
 });
 
-test('Keras same max pooling = ONNX MaxPool SAME_UPPER', { skip }, async () => {
+test('Keras same max pooling = ONNX MaxPool SAME_UPPER', async () => {
   await checkImageCase('test_maxpool_2d_same_upper', () => sequential([tf.layers.maxPooling2d({ name: 'pool', poolSize: 2, strides: 1, padding: 'same', inputShape: [32, 32, 3] })]));
 });
 
-test('Conv2D stride 2 same padding matches test_conv_with_autopad_same', { skip }, async () => {
+test('Conv2D stride 2 same padding matches test_conv_with_autopad_same', async () => {
   await checkImageCase(
     'test_conv_with_autopad_same',
     () => sequential([tf.layers.conv2d({ name: 'conv', filters: 1, kernelSize: 3, strides: 2, padding: 'same', useBias: false, inputShape: [5, 5, 1] })]),
@@ -59,7 +56,7 @@ test('Conv2D stride 2 same padding matches test_conv_with_autopad_same', { skip 
   );
 });
 
-test('ZeroPadding2D + Conv2D valid matches test_conv_with_strides_and_asymmetric_padding', { skip }, async () => {
+test('ZeroPadding2D + Conv2D valid matches test_conv_with_strides_and_asymmetric_padding', async () => {
   await checkImageCase(
     'test_conv_with_strides_and_asymmetric_padding',
     () =>
@@ -71,7 +68,7 @@ test('ZeroPadding2D + Conv2D valid matches test_conv_with_strides_and_asymmetric
   );
 });
 
-test('BatchNormalization (kept) matches test_batchnorm_epsilon', { skip }, async () => {
+test('BatchNormalization (kept) matches test_batchnorm_epsilon', async () => {
   const roles = ['gamma', 'beta', 'moving_mean', 'moving_variance'];
   await checkImageCase(
     'test_batchnorm_epsilon',
@@ -80,7 +77,7 @@ test('BatchNormalization (kept) matches test_batchnorm_epsilon', { skip }, async
   );
 });
 
-test('Dense matches test_gemm_default_vector_bias', { skip }, async () => {
+test('Dense matches test_gemm_default_vector_bias', async () => {
   const { x, y } = conformanceCase('test_gemm_default_vector_bias', 3);
   const bundle = setWeights(await bundleFromModel(() => sequential([tf.layers.dense({ name: 'fc', units: 4, inputShape: [7] })])), {
     'fc/kernel': x[1]?.data as Float32Array,
@@ -90,7 +87,7 @@ test('Dense matches test_gemm_default_vector_bias', { skip }, async () => {
   assert.ok(maxAbsDiff(out.data, y.data) <= 1e-5);
 });
 
-test('LeakyReLU and Softmax(axis 1) on non-image tensors match their conformance cases', { skip }, async () => {
+test('LeakyReLU and Softmax(axis 1) on non-image tensors match their conformance cases', async () => {
   const leaky = conformanceCase('test_leakyrelu', 1);
   const b1 = await bundleFromModel(() => sequential([tf.layers.leakyReLU({ name: 'leaky', alpha: 0.1, inputShape: [4, 5] })]));
   const o1 = await runOnnxExport(b1, leaky.x[0]?.data as Float32Array, leaky.x[0]?.dims as number[]);
@@ -101,7 +98,7 @@ test('LeakyReLU and Softmax(axis 1) on non-image tensors match their conformance
   assert.ok(maxAbsDiff(o2.data, soft.y.data) <= 1e-6);
 });
 
-test('uint8 weight codec agrees with ONNX DequantizeLinear semantics', { skip }, () => {
+test('uint8 weight codec agrees with ONNX DequantizeLinear semantics', () => {
   const { x, y } = conformanceCase('test_dequantizelinear', 3);
   const values = x[0]?.data as Uint8Array;
   const scale = (x[1]?.data as Float32Array)[0] as number;

@@ -1,8 +1,10 @@
 // The fine-tune loop: a pruned sample's loss drops, an interrupted run resumes to the uninterrupted result.
+// tier: full (fine-tunes the VGG sample for epochs)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { analyzeModel } from '../../src/analyze/analyze-model.ts';
 import { isEdgePruneError } from '../../src/core/errors.ts';
 import { fillBatch } from '../../src/data/batches.ts';
@@ -16,14 +18,20 @@ import { scoreModel } from '../../src/score/score-model.ts';
 import { planFromRatios } from '../../src/search/ratio-plan.ts';
 import { createTrainer } from '../../src/runtime/training.ts';
 import { makeTempDir, makeTinyCnn, removeDir } from './helpers.ts';
+import { SAMPLE_DATA } from '../helpers/sample-data.ts';
 
-const SAMPLE = process.env['EDGE_PRUNE_TEST_SAMPLE'] ?? join('samples', 'vgg', 'model.json');
+const SAMPLE = fileURLToPath(new URL('../../samples/vgg/model.json', import.meta.url));
 
-/** The bundled training and test subsets. */
-async function sampleData(): Promise<{ train: ImageDataset; test: ImageDataset }> {
-  const train = (await loadImageFolder('samples/data/train', { size: [32, 32], cacheDir: false })).dataset;
-  const test = (await loadImageFolder('samples/data/test', { size: [32, 32], cacheDir: false })).dataset;
-  return { train, test };
+let decoded: Promise<{ train: ImageDataset; test: ImageDataset }> | undefined;
+
+/** The bundled training and test subsets (decoded once per file, without the on-disk cache). */
+function sampleData(): Promise<{ train: ImageDataset; test: ImageDataset }> {
+  decoded ??= (async () => {
+    const train = (await loadImageFolder(join(SAMPLE_DATA, 'train'), { size: [32, 32], cacheDir: false })).dataset;
+    const test = (await loadImageFolder(join(SAMPLE_DATA, 'test'), { size: [32, 32], cacheDir: false })).dataset;
+    return { train, test };
+  })();
+  return decoded;
 }
 
 test('fine-tuning the FSCL-pruned VGG sample for a few steps lowers its loss', async () => {

@@ -1,14 +1,11 @@
-// Shared helpers of the fine-tune tests: temp folders, CIFAR-10 subsets copied from ../shared, a tiny seeded CNN.
-import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+// Shared helpers of the fine-tune tests: temp folders, a tiny seeded CNN, IDX files.
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModelBundle } from '../../src/core/types.ts';
 import { withEdgePruneMeta } from '../../src/data/normalization.ts';
 import { ensureTrainingBackend } from '../../src/runtime/train-backend.ts';
 import { buildSampleVgg, initializeWeights, toBundle } from '../../scripts/sample-architectures.ts';
-
-/** The shared CIFAR-10 image folders (tests and CI have them; users do not). */
-export const CIFAR_DIR = join('..', 'shared', 'datasets', 'cifar10');
 
 /** CIFAR-10 normalization, as the samples store it. */
 export const CIFAR_NORMALIZATION = { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] };
@@ -21,15 +18,6 @@ export function makeTempDir(tag: string): Promise<string> {
 /** Remove a temporary folder. */
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
-}
-
-/** Copy the first `perClass` images of `classes` from a CIFAR-10 split into `<to>/<class>/`. */
-export async function copyCifarSubset(to: string, split: 'train' | 'test', classes: string[], perClass: number): Promise<void> {
-  for (const name of classes) {
-    const files = (await readdir(join(CIFAR_DIR, split, name))).sort().slice(0, perClass);
-    await mkdir(join(to, name), { recursive: true });
-    for (const f of files) await copyFile(join(CIFAR_DIR, split, name, f), join(to, name, f));
-  }
 }
 
 /** A tiny seeded CNN, by default on 32×32×3 (conv 8, pool, conv 16, pool, GAP, Dense 10) with CIFAR normalization. */

@@ -1,6 +1,7 @@
 // Training runtime: exact BN re-estimation, accuracy matching a plain forward pass, and leak-free steps.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { fillBatch } from '../../src/data/batches.ts';
 import { sampleDataset, type ImageDataset } from '../../src/data/dataset.ts';
@@ -11,11 +12,14 @@ import { evaluateAccuracy } from '../../src/runtime/train-eval.ts';
 import { buildTrainableModel } from '../../src/runtime/train-model.ts';
 import { createTrainer } from '../../src/runtime/training.ts';
 import { CIFAR_NORMALIZATION, makeTinyCnn } from './helpers.ts';
+import { SAMPLE_DATA } from '../helpers/sample-data.ts';
 
-/** 400 images of the bundled CIFAR-10 subset. */
-async function someImages(): Promise<ImageDataset> {
-  const { dataset } = await loadImageFolder('samples/data/test', { size: [32, 32], cacheDir: false });
-  return sampleDataset(dataset, 400, 1);
+let decoded: Promise<ImageDataset> | undefined;
+
+/** 400 images of the bundled CIFAR-10 subset (decoded once per file, without the on-disk cache). */
+function someImages(): Promise<ImageDataset> {
+  decoded ??= loadImageFolder(join(SAMPLE_DATA, 'test'), { size: [32, 32], cacheDir: false }).then(({ dataset }) => sampleDataset(dataset, 400, 1));
+  return decoded;
 }
 
 test('reestimateBatchNorm sets the first BN layer to the exact average of its batch means and variances', async () => {

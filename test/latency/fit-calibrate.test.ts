@@ -1,7 +1,6 @@
 // The coefficient fit recovers known coefficients; a small real calibration run on tfjs-wasm is well formed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { ProfileSchema, OP_KINDS } from '../../src/core/schemas.ts';
 import { applyCalibration, calibrateHost } from '../../src/latency/calibration/calibrate.ts';
 import { calibrationProbes } from '../../src/latency/calibration/calibration-probes.ts';
@@ -184,21 +183,4 @@ test('a short onnxruntime-node calibration times each model alone at 1 thread an
   assert.ok(Math.abs(ort.calibration!.anchors!['sample-vgg#0']! - anchor.minMs) <= 1e-3 * anchor.minMs);
   assert.equal(ort.channelBlock?.value, report.coefficients.channelBlock);
   assert.equal(ort.calibration?.residency, 'alone');
-});
-
-test('`edge-prune targets --json` lists every target with its budget', () => {
-  const run = spawnSync(process.execPath, ['bin/edge-prune.js', 'targets', '--json'], { encoding: 'utf8' });
-  assert.equal(run.status, 0, run.stderr);
-  const rows = JSON.parse(run.stdout) as Array<{ name: string; profile: string; runtime: string; budget: { latencyMs: number; memoryMb: number } }>;
-  assert.ok(rows.length >= 6);
-  for (const r of rows) {
-    assert.equal(typeof r.name, 'string');
-    assert.equal(typeof r.profile, 'string');
-    assert.equal(typeof r.runtime, 'string');
-    assert.ok(r.budget.latencyMs > 0 && r.budget.memoryMb > 0);
-  }
-  const text = spawnSync(process.execPath, ['bin/edge-prune.js', 'targets'], { encoding: 'utf8' });
-  assert.equal(text.status, 0, text.stderr);
-  assert.match(text.stdout, /pixel7-webgl/);
-  assert.match(text.stdout, /latency ms/);
 });

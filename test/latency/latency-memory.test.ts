@@ -1,7 +1,6 @@
 // The latency model and memory accounting on a hand-checkable model, and their sums on real networks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { buildGraph } from '../../src/analyze/graph.ts';
 import { EdgePruneError } from '../../src/core/errors.ts';
 import { ProfileSchema, RUNTIMES, type Profile } from '../../src/core/schemas.ts';
@@ -14,6 +13,7 @@ import { listProfiles, listTargets, loadProfile, loadTarget } from '../../src/ta
 import { MB, estimateMemory, modelSizeBytes, peakActivations } from '../../src/latency/memory.ts';
 import { TopologyBuilder, activation, batchNorm, conv, dense, flatten, pool } from '../../src/latency/calibration/probe-topology.ts';
 import { predictOnTarget } from '../../src/latency/target-predictor.ts';
+import { ensureFixture } from '../fixtures/build-fixtures.ts';
 
 /** A bundle with zero weights of the shapes each layer needs. */
 function bundleOf(topology: ModelBundle['topology'], shapes: Record<string, number[]>): ModelBundle {
@@ -102,7 +102,7 @@ test('a channel block pads conv outputs (and inputs of a block or more) but not 
 });
 
 test('on every profile and runtime the total is the fixed overhead plus the per-layer times', async () => {
-  const vgg = await readBundle(join('test', 'fixtures', 'generated', 'vgg16', 'model.json'));
+  const vgg = await readBundle(await ensureFixture('vgg16'));
   const graph = buildGraph(vgg);
   const macs = describeWork(graph).reduce((n, w) => n + w.macs, 0);
   assert.ok(Math.abs(macs - 313.46e6) < 0.01e6, `VGG-16 MACs ${macs}`);

@@ -1,4 +1,5 @@
 // The hostile-input corpus under `npm test`: every case in-process and a seeded sample through the CLI, no crash, no partial output.
+// tier: full (CLI runs of sampled hostile inputs)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildCorpus, CORPUS_SEED } from './corpus.ts';

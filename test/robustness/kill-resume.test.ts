@@ -1,7 +1,8 @@
 // Crash safety: `plan` and `finetune` SIGKILLed at seeded random points and resumed end with the uninterrupted run's files and nothing corrupt.
+// tier: full (spawns and SIGKILLs the CLI; fine-tunes)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { analyzeModel } from '../../src/analyze/analyze-model.ts';
 import { createRandom } from '../../src/core/random.ts';
@@ -11,6 +12,7 @@ import { loadTarget } from '../../src/targets/load-targets.ts';
 import { predictOnTarget } from '../../src/latency/target-predictor.ts';
 import { ensureFixture } from '../fixtures/build-fixtures.ts';
 import { makeTempDir, makeTinyCnn, removeDir } from '../finetune/helpers.ts';
+import { makeSampleDataFolder } from '../helpers/sample-data.ts';
 import { differingFiles, findCorruptFiles, leaveTornTemporary, runCli, runKillChains, spreadKillTimes, withoutTimings, type ChainResult } from './kill-resume.ts';
 
 /** Seed of the kill times. */
@@ -58,22 +60,12 @@ test('plan: SIGKILL at seeded random points, then --resume, gives the uninterrup
   }
 });
 
-/** A few hundred images of the bundled CIFAR sample: `perClass` training and a quarter as many test images per class. */
-async function copySampleData(to: string, perClass: number): Promise<void> {
-  for (const [split, n] of [['train', perClass], ['test', Math.ceil(perClass / 4)]] as const) {
-    for (const name of (await readdir(join('samples', 'data', split))).sort()) {
-      await mkdir(join(to, split, name), { recursive: true });
-      for (const f of (await readdir(join('samples', 'data', split, name))).sort().slice(0, n)) await copyFile(join('samples', 'data', split, name, f), join(to, split, name, f));
-    }
-  }
-}
-
 test('finetune: SIGKILL at seeded random points, then --resume, gives the uninterrupted weights and summary, nothing corrupt left', { timeout: 600_000 }, async (t) => {
   const root = await makeTempDir('kill-ft');
   try {
     const model = await writeBundle(await makeTinyCnn(11), join(root, 'model'));
     const data = join(root, 'data');
-    await copySampleData(data, 30);
+    await makeSampleDataFolder(data, { train: 30, test: 8 });
     // Mid-epoch checkpoints every 60 ms: kills land inside checkpoint writes too. The decoded-data
     // cache lives in the chain's folder, so the first run of every chain writes it (and can be killed doing so).
     const argsFor = (dir: string): string[] => ['finetune', model, '--teacher', model, '--data', data, '--epochs', '3', '--batch', '16', '--seed', '5', '--checkpoint-minutes', '0.001', '--cache-dir', join(dir, 'cache'), '--out', join(dir, 'out'), '--json'];

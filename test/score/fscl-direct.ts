@@ -1,5 +1,10 @@
 // Slow, literal evaluation of DESIGN.md §4's FSCL formula (full 2-D convolutions of every path), as a test oracle.
+import assert from 'node:assert/strict';
+import { analyzeModel } from '../../src/analyze/analyze-model.ts';
+import { readBundle } from '../../src/bundle/read-bundle.ts';
 import type { ChannelGroup, Graph, Member, ModelBundle, WeightEntry } from '../../src/core/types.ts';
+import { scoreModel } from '../../src/score/score-model.ts';
+import { ensureFixture, type FixtureName } from '../fixtures/build-fixtures.ts';
 
 /** A 2-D kernel as rows × cols. */
 interface K2 {
@@ -74,4 +79,26 @@ export function fsclDirect(bundle: ModelBundle, graph: Graph, group: ChannelGrou
     }
   }
   return Math.sqrt(total);
+}
+
+/** The fast FSCL scores of a fixture equal the literal formula on up to three channels of every scored group. */
+export async function assertFastFsclMatchesDirect(name: FixtureName): Promise<void> {
+  const bundle = await readBundle(await ensureFixture(name));
+  const { graph, groups } = analyzeModel(bundle);
+  const scores = scoreModel('fscl', { bundle, graph, groups, seed: 0 });
+  let checked = 0;
+  for (const entry of scores.groups) {
+    const group = groups.find((g) => g.id === entry.id);
+    assert.ok(group);
+    assert.equal(entry.scores.length, group.size);
+    assert.ok(entry.scores.every((s) => Number.isFinite(s) && s >= 0), `${entry.id}: finite, non-negative scores`);
+    const sample = group.size <= 4 ? entry.scores.map((_, i) => i) : [0, Math.floor(group.size / 2), group.size - 1];
+    for (const i of sample) {
+      const direct = fsclDirect(bundle, graph, group, i);
+      const fast = entry.scores[i] as number;
+      assert.ok(Math.abs(direct - fast) <= 1e-9 * Math.max(1, direct), `${name} ${entry.id}[${i}]: direct ${direct} vs fast ${fast}`);
+      checked++;
+    }
+  }
+  assert.ok(checked > 0, 'at least one channel was checked');
 }

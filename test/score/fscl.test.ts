@@ -6,8 +6,9 @@ import { analyzeModel } from '../../src/analyze/analyze-model.ts';
 import { scoreModel } from '../../src/score/score-model.ts';
 import { applyPlan } from '../../src/prune/apply-plan.ts';
 import { predict } from '../../src/runtime/layers-model.ts';
-import { ensureFixture, FIXTURE_NAMES } from '../fixtures/build-fixtures.ts';
-import { fsclDirect } from './fscl-direct.ts';
+import { ensureFixture } from '../fixtures/build-fixtures.ts';
+import { SMALL_FIXTURES } from '../fixtures/fixture-sets.ts';
+import { assertFastFsclMatchesDirect } from './fscl-direct.ts';
 
 test('impulse-response energy through channel i of a linear chain equals FSCL(i)²', async () => {
   const bundle = await readBundle(await ensureFixture('chain'));
@@ -32,25 +33,7 @@ test('impulse-response energy through channel i of a linear chain equals FSCL(i)
   }
 });
 
-for (const name of FIXTURE_NAMES) {
-  test(`fast FSCL equals the literal path-kernel formula on ${name}`, async () => {
-    const bundle = await readBundle(await ensureFixture(name));
-    const { graph, groups } = analyzeModel(bundle);
-    const scores = scoreModel('fscl', { bundle, graph, groups, seed: 0 });
-    let checked = 0;
-    for (const entry of scores.groups) {
-      const group = groups.find((g) => g.id === entry.id);
-      assert.ok(group);
-      assert.equal(entry.scores.length, group.size);
-      assert.ok(entry.scores.every((s) => Number.isFinite(s) && s >= 0), `${entry.id}: finite, non-negative scores`);
-      const sample = group.size <= 4 ? entry.scores.map((_, i) => i) : [0, Math.floor(group.size / 2), group.size - 1];
-      for (const i of sample) {
-        const direct = fsclDirect(bundle, graph, group, i);
-        const fast = entry.scores[i] as number;
-        assert.ok(Math.abs(direct - fast) <= 1e-9 * Math.max(1, direct), `${name} ${entry.id}[${i}]: direct ${direct} vs fast ${fast}`);
-        checked++;
-      }
-    }
-    assert.ok(checked > 0, 'at least one channel was checked');
-  });
+// VGG-16: test/fixtures/vgg16.test.ts.
+for (const name of SMALL_FIXTURES) {
+  test(`fast FSCL equals the literal path-kernel formula on ${name}`, () => assertFastFsclMatchesDirect(name));
 }

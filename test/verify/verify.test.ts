@@ -1,4 +1,5 @@
 // verify end to end on a real export: local (tfjs wasm, onnxruntime-node), emulated (Chromium), device paths, calibration, CLI.
+// tier: full (Chromium; spawns the CLI)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
