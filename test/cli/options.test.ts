@@ -1,4 +1,5 @@
 // Enumerated and numeric options: commander parses them with typed errors that name the allowed values (exit 2 from the CLI).
+// tier: full (spawns the CLI)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

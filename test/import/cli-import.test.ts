@@ -1,4 +1,5 @@
 // `edge-prune import` and ONNX files on the other commands: the format is detected by content, not by the file name.
+// tier: full (spawns the CLI)
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -1,4 +1,5 @@
 // Imported graph models go through the rest of the flow: central prune property, export with parity, and the CLI reads them by content.
+// tier: full (spawns the CLI)
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';

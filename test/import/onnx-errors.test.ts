@@ -1,4 +1,5 @@
 // Malformed and unsupported ONNX files: each is a typed EdgePruneError naming what is wrong, and `import` writes nothing.
+// tier: full (spawns the CLI)
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';

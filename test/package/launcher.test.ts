@@ -1,4 +1,5 @@
 // bin/edge-prune.js picks dist/ or src/: it never runs a dist/ older than src/, and an installed package (no src/) runs dist/.
+// tier: full (spawns the CLI)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -1,4 +1,5 @@
 // The published package: `npm pack`, install the tarball offline into an empty project, and use the library, its types and its CLI from there.
+// tier: full (packs and installs the package, spawns the installed CLI)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
