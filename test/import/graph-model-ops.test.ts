@@ -149,7 +149,7 @@ describe('outputs and unsupported ops', () => {
     const x = g.input('image', [8, 8, 3]);
     const trunk = g.op('_FusedConv2D', [x, g.random('k', [3, 3, 3, 8]), g.random('b', [8])], 'trunk', { ...windowAttrs(), ...fusedAttrs(['BiasAdd', 'Relu']) });
     const scores = g.op('Sigmoid', [g.op('Conv2D', [trunk, g.random('sk', [1, 1, 8, 2])], 'score_conv', windowAttrs())], 'scores');
-    const boxes = g.op('Conv2D', [trunk, g.random('bk', [1, 1, 8, 4])], 'boxes', windowAttrs());
+    g.op('Conv2D', [trunk, g.random('bk', [1, 1, 8, 4])], 'boxes', windowAttrs());
     const flat = g.op('Reshape', [scores, g.ints([-1, 128])], 'flat_scores', { Tshape: { type: 'DT_INT32' } });
     g.op('TopKV2', [flat, g.ints([5], [])], 'topk', { sorted: attr.bool(true) });
     return g.write(join(dir, 'detector'), { signatureOutputs: ['topk', 'boxes'] });
