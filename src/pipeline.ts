@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { ModelBundle } from './core/types.ts';
 import { silentLogger, type Logger } from './core/logger.ts';
 import { writeFileAtomic, writeJsonAtomic } from './core/atomic-write.ts';
-import { loadModel } from './import/load-model.ts';
+import { loadModel, type LoadModelOptions } from './import/load-model.ts';
 import { writeBundle } from './bundle/write-bundle.ts';
 import { analyzeModel } from './analyze/analyze-model.ts';
 import { applyPlan } from './prune/apply-plan.ts';
@@ -40,6 +40,8 @@ export interface PipelineOptions {
   lockUnknown?: boolean;
   /** Images in each search subset (BN re-estimation, candidate accuracy). Default 512. */
   searchImages?: number;
+  /** How to import a graph model (`outputs`, `inputShape`); ignored by other formats. */
+  importOptions?: LoadModelOptions;
   /** Continue an interrupted run (search history and fine-tuning checkpoints). */
   resume?: boolean;
   logger?: Logger;
@@ -73,7 +75,7 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
   if (sample.note) notes.push(sample.note);
   const outDir = resolve(options.outDir ?? join('runs', `${target.target.name}-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`));
 
-  const bundle = await stage('load', 1, () => loadModel(modelPath));
+  const bundle = await stage('load', 1, () => loadModel(modelPath, options.importOptions ?? {}));
   const before = await stage('analyze', 2, async () => analyzeModel(bundle, { lockUnknown: options.lockUnknown === true }));
   const data = dataPath ? await stage('load data', 3, async () => (await import('./data/run-data.ts')).loadRunData(bundle, dataPath, seed, options.searchImages ?? 512, logger)) : undefined;
   if (!data) notes.push('No data was given: the search compared candidates by output fidelity to the original on seeded inputs, and fine-tuning was skipped.');

@@ -3,11 +3,12 @@ import { readFile } from 'node:fs/promises';
 import { fail } from '../core/errors.ts';
 import { MAX_JSON_DEPTH, jsonDepth } from '../bundle/read-bundle.ts';
 import { loadModel } from '../import/load-model.ts';
+import { importFlags } from './import-flags.ts';
 import type { ModelBundle } from '../core/types.ts';
 
-/** Read the model named on the command line, in any supported format (detected by content). */
+/** Read the model named on the command line, in any supported format (detected by content), with the global import flags. */
 export async function loadModelArgument(path: string): Promise<ModelBundle> {
-  return loadModel(path);
+  return loadModel(path, importFlags());
 }
 
 /** Read and parse a JSON file named by an option. */

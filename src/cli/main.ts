@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { COMMANDS } from './commands/index.ts';
 import { EXIT_CODES, reportError } from './output.ts';
+import { setImportFlags } from './import-flags.ts';
 
 const program = new Command();
 program
@@ -12,6 +13,8 @@ program
   )
   .option('--json', 'print machine-readable JSON instead of text')
   .option('--debug', 'print stack traces with errors')
+  .option('--outputs <nodes>', 'graph models: import only the sub-graph up to these comma-separated nodes (cut post-processing such as NonMaxSuppression)')
+  .option('--input-shape <h,w,c>', 'graph models: the input size when the file leaves it open, e.g. 224,224,3')
   .showHelpAfterError('(run with --help for usage)')
   // Usage errors (unknown option, missing argument) throw instead of exiting, so they get exit 2 below.
   .exitOverride();
@@ -23,6 +26,9 @@ for (const [, load] of only.length > 0 ? only : COMMANDS) {
   const mod = await load();
   mod.register(program);
 }
+
+// The import flags apply to every model a command reads.
+program.hook('preAction', (_program, command) => setImportFlags(command.optsWithGlobals<{ outputs?: string; inputShape?: string }>()));
 
 try {
   await program.parseAsync(process.argv);

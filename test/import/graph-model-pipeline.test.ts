@@ -2,7 +2,7 @@
 // tier: full (spawns the CLI)
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -45,5 +45,21 @@ describe('imported graph models prune and export', () => {
     assert.equal(r.status, 0, r.stderr);
     const analysis = JSON.parse(r.stdout) as { groups?: { locked: boolean }[] };
     assert.ok((analysis.groups ?? []).some((g) => !g.locked), 'prunable groups found');
+  });
+
+  it('--outputs imports only the sub-graph up to the named node (fewer MACs, that node as the output)', async () => {
+    const { path } = await importedFixture('squeeze-excite');
+    const full = spawnSync(process.execPath, ['bin/edge-prune.js', 'analyze', path, '--json'], { encoding: 'utf8' });
+    assert.equal(full.status, 0, full.stderr);
+    const graph = JSON.parse(await readFile(path, 'utf8')) as { modelTopology: { node: { name: string; op: string }[] } };
+    const firstConv = graph.modelTopology.node.find((n) => /Conv2D/.test(n.op));
+    assert.ok(firstConv, 'the graph model has a convolution');
+    const cut = spawnSync(process.execPath, ['bin/edge-prune.js', 'analyze', path, '--outputs', firstConv.name, '--json'], { encoding: 'utf8' });
+    assert.equal(cut.status, 0, cut.stderr);
+    const macs = (r: string): number => (JSON.parse(r) as { macs: number }).macs;
+    assert.ok(macs(cut.stdout) > 0 && macs(cut.stdout) < macs(full.stdout), `cut ${macs(cut.stdout)} < full ${macs(full.stdout)}`);
+    const missing = spawnSync(process.execPath, ['bin/edge-prune.js', 'analyze', path, '--outputs', 'no_such_node', '--json'], { encoding: 'utf8' });
+    assert.notEqual(missing.status, 0);
+    assert.match(missing.stdout, /no_such_node/);
   });
 });

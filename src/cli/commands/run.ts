@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { EXIT_CODES, action, printResult } from '../output.ts';
 import { createCliLogger } from '../progress.ts';
+import { importFlags } from '../import-flags.ts';
 import { addBudgetOptions, budgetFromFlags, choiceOption, numberOption, seedOption, type BudgetFlags } from '../options.ts';
 import { CRITERIA } from '../../score/score-model.ts';
 import { TRAINING_BACKEND_NAMES } from '../../runtime/backend-names.ts';
@@ -69,6 +70,7 @@ tfjs-graph, onnx), report.json and report.html. Exit 0 when every budget is met,
           seed: opts.seed,
           ...(opts.resume ? { resume: true } : {}),
           ...(opts.lockUnknown ? { lockUnknown: true } : {}),
+          importOptions: importFlags(),
           logger: createCliLogger(globals.json === true),
         });
         const { formatSummary } = await import('../summary.ts');
