@@ -1,8 +1,9 @@
-// `npm run bench`: CLI start-up, scoring time and latency-model error; `--json` prints the figures as JSON.
+// `npm run bench`: CLI start-up, scoring time, latency-model error and ONNX import time; `--json` prints the figures as JSON.
 import { cpus, loadavg } from 'node:os';
 import { benchScoring } from './scoring.ts';
 import { benchLatencyModel, describeRuntimeBench } from './latency-model.ts';
 import { benchStartup, describeStartup } from './startup.ts';
+import { benchImportOnnx, describeImportOnnx } from './import-onnx.ts';
 
 const json = process.argv.includes('--json');
 const say = (line: string): void => {
@@ -28,5 +29,9 @@ say(
     .map((r) => `${r.runtime} ${share(r.adjusted.within10Pct)} of ${r.results.length} host-speed adjusted (×${(r.hostSpeed?.factor ?? 1).toFixed(2)}), ${share(r.raw.within10Pct)} straight from the profile`)
     .join('; ')}`,
 );
+
+const importOnnx = await benchImportOnnx();
+results['importOnnx'] = importOnnx;
+say(`\n${describeImportOnnx(importOnnx).join('\n')}`);
 
 if (json) console.log(JSON.stringify(results, null, 2));

@@ -10,6 +10,8 @@ import { createOnnxSession } from '../runtime/onnx-session.ts';
 import { foldBatchNorm } from './fold-bn.ts';
 import { buildGraphModel } from './graph-model.ts';
 import { buildOnnxModel } from './onnx-graph.ts';
+import { ONNX_META_CLASSES, ONNX_META_NORMALIZATION } from './onnx-meta.ts';
+import { readClassNames, readNormalization } from '../data/normalization.ts';
 import { readSourceNames } from './source-names.ts';
 import { assertParity, compareOutputs, convertNchwToNhwc, convertNhwcToNchw, type ParityFigures, type Precision } from './parity.ts';
 import type { ExportedFile, ExportFormat, FormatResult } from './types.ts';
@@ -89,7 +91,7 @@ export async function exportTfjsGraph(job: FormatJob): Promise<FormatResult> {
 export async function exportOnnx(job: FormatJob): Promise<FormatResult> {
   const t0 = performance.now();
   const source = job.foldBn ? foldBatchNorm(job.graph, job.weights) : { graph: job.graph, weights: job.weights, folded: [] };
-  const built = buildOnnxModel(source.graph, source.weights, { layout: job.layout, storage: job.precision, name: readModelName(job.bundle), names: readSourceNames(job.bundle) });
+  const built = buildOnnxModel(source.graph, source.weights, { layout: job.layout, storage: job.precision, name: readModelName(job.bundle), names: readSourceNames(job.bundle), metadata: readOnnxMetadata(job.bundle) });
   const files = await writeFiles(job.root, 'onnx', [{ name: 'model.onnx', bytes: built.bytes }]);
   const t1 = performance.now();
   const session = await createOnnxSession(join(job.root, 'onnx/model.onnx'));
@@ -114,6 +116,16 @@ export async function exportOnnx(job: FormatJob): Promise<FormatResult> {
   return makeResult('onnx', 'onnx/model.onnx', files, weightBytes, job, {
     parity, exportMs: t1 - t0, parityMs: performance.now() - t1, opset: built.opset, layout: job.layout, foldedBatchNorm: source.folded.length, ops,
   });
+}
+
+/** The bundle's input normalization and class names as ONNX `metadata_props` (so an import of the file preprocesses alike). */
+function readOnnxMetadata(bundle: ModelBundle): Record<string, string> {
+  const metadata: Record<string, string> = {};
+  const normalization = readNormalization(bundle);
+  if (normalization) metadata[ONNX_META_NORMALIZATION] = JSON.stringify(normalization);
+  const classes = readClassNames(bundle);
+  if (classes) metadata[ONNX_META_CLASSES] = JSON.stringify(classes);
+  return metadata;
 }
 
 /** The model's name from its topology, for the ONNX graph name. */

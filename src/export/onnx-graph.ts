@@ -25,6 +25,8 @@ export interface OnnxBuildOptions {
   producerVersion?: string;
   /** ONNX names of graph inputs/outputs by layer name (e.g. the names an imported model had); the layer name otherwise. */
   names?: Readonly<Record<string, string>>;
+  /** Extra `metadata_props` entries (key → value), e.g. the input normalization under `ONNX_META_NORMALIZATION` (onnx-meta.ts). */
+  metadata?: Readonly<Record<string, string>>;
 }
 
 /** One graph input or output: ONNX name, dims (batch first, `batch` symbolic) and whether it is an NCHW image. */
@@ -103,5 +105,7 @@ export function buildOnnxModel(graph: Graph, weights: ReadonlyMap<string, Weight
       output: outputs.map((o) => createValueInfo(o.name, o.dims)),
     },
   };
+  const props = Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value }));
+  if (props.length > 0) model.metadataProps = props;
   return { model, bytes: encodeModel(model), inputs, outputs, opset: ONNX_OPSET };
 }

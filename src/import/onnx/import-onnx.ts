@@ -10,6 +10,8 @@ import { decodeTensor, type ConstTensor, type SymInt } from './onnx-tensor.ts';
 import { requireConverter } from './op-table.ts';
 import { describeNode, type ImportContext, type KerasValue, type OnnxNode } from './import-context.ts';
 import { readSourceInput } from './source-io.ts';
+import { ONNX_META_CLASSES, ONNX_META_NORMALIZATION } from '../../export/onnx-meta.ts';
+import { parseNormalization } from '../../data/normalization.ts';
 
 /** Deepest chain of nodes converted on demand (each level is a few stack frames; CNNs stay far below). */
 export const MAX_GRAPH_DEPTH = 500;
@@ -191,9 +193,32 @@ function buildMeta(file: OnnxFile, input: string, inputLayer: string, outputs: {
           inputs: [{ name: input, layer: inputLayer }],
           outputs,
         },
+        ...readEdgePruneProps(m),
       },
     },
   };
+}
+
+/** The input normalization and class names an edge-prune export recorded in `metadata_props` (checked; other producers' keys are ignored). */
+function readEdgePruneProps(m: OnnxTypes.ModelProto): JsonObject {
+  const fields: JsonObject = {};
+  const where = (key: string): string => `ONNX metadata_props "${key}"`;
+  const parse = (key: string, text: string): unknown => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return fail('INVALID_MODEL', { expected: 'a JSON value', found: text.slice(0, 80), where: where(key), hint: 'the file was changed after export; remove the entry' });
+    }
+  };
+  for (const { key, value } of m.metadataProps ?? []) {
+    if (key === ONNX_META_NORMALIZATION && value) fields['normalization'] = parseNormalization(parse(key, value), where(key)) as JsonObject;
+    if (key === ONNX_META_CLASSES && value) {
+      const classes = parse(key, value);
+      if (!Array.isArray(classes) || !classes.every((c) => typeof c === 'string')) fail('INVALID_MODEL', { expected: 'a JSON array of class names', found: value.slice(0, 80), where: where(key), hint: 'the file was changed after export; remove the entry' });
+      fields['classes'] = classes as string[];
+    }
+  }
+  return fields;
 }
 
 /** Import an ONNX file from disk. */
