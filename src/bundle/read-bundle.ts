@@ -6,6 +6,7 @@ import type { JsonObject, ModelBundle, WeightEntry } from '../core/types.ts';
 import { parseManifest } from './manifest.ts';
 import { resolveInside, shownPath } from './safe-path.ts';
 import { decodeWeights, elementCount, storedBytesPerElement } from './weights-codec.ts';
+import { requireModelFileSize } from './model-file.ts';
 
 /** Largest model.json edge-prune reads (the topology only; weights live in shards). */
 export const MAX_MODEL_JSON_BYTES = 64 * 1024 * 1024;
@@ -32,17 +33,7 @@ export function jsonDepth(value: unknown, limit: number): number {
 
 /** Read and parse model.json, with typed errors for a missing, huge or invalid file. */
 export async function readModelJson(path: string): Promise<JsonObject> {
-  let size: number;
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new Error('not a file');
-    size = info.size;
-  } catch {
-    fail('IO_ERROR', { expected: 'a model.json file', found: 'no such file', where: path, hint: 'pass the path of a TF.js Layers model.json' });
-  }
-  if (size > MAX_MODEL_JSON_BYTES) {
-    fail('INVALID_MODEL', { expected: `a model.json of at most ${MAX_MODEL_JSON_BYTES} bytes`, found: `${size} bytes`, where: path, hint: 'weights belong in shard files, not in model.json' });
-  }
+  await requireModelFileSize(path, { what: 'a model.json file', missingHint: 'pass the path of a TF.js Layers model.json', maxBytes: MAX_MODEL_JSON_BYTES, tooLargeHint: 'weights belong in shard files, not in model.json' });
   const text = await readFile(path, 'utf8');
   let parsed: unknown;
   try {

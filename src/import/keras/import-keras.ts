@@ -1,5 +1,5 @@
 // Imports a Keras file (Keras 3 `.keras` zip or legacy `.h5`, Sequential or Functional) as a ModelBundle, without Python.
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fail } from '../../core/errors.ts';
 import type { JsonObject, ModelBundle } from '../../core/types.ts';
@@ -12,6 +12,7 @@ import { readKerasArchive } from './keras-archive.ts';
 import { normalizeLayerConfig, presentSlots, tfjsActivation } from './keras-config.ts';
 import { keras3WeightSource, legacyWeightSource, type WeightSource } from './keras-weights.ts';
 import { isOpLayer, translateLayer } from './translate-layers.ts';
+import { requireModelFileSize } from '../../bundle/model-file.ts';
 
 /** Largest Keras file read (1 GiB of float32 weights plus the config). */
 export const MAX_KERAS_BYTES = 2 ** 30 + 64 * 2 ** 20;
@@ -110,15 +111,7 @@ function buildBundle(config: JsonObject, weightsOf: (layers: { name: string; cla
 
 /** Read the file with a size check. */
 async function readKerasBytes(path: string): Promise<Uint8Array> {
-  let size: number;
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new Error('not a file');
-    size = info.size;
-  } catch {
-    fail('IO_ERROR', { expected: 'a Keras model file', found: 'no such file', where: path, hint: 'pass the path of a .keras or .h5 file' });
-  }
-  if (size > MAX_KERAS_BYTES) fail('INVALID_MODEL', { expected: `a Keras file of at most ${MAX_KERAS_BYTES} bytes`, found: `${size} bytes`, where: path, hint: 'edge-prune handles models up to 1 GiB of float32 weights' });
+  await requireModelFileSize(path, { what: 'a Keras model file', missingHint: 'pass the path of a .keras or .h5 file', maxBytes: MAX_KERAS_BYTES, tooLargeHint: 'edge-prune handles models up to 1 GiB of float32 weights' });
   return new Uint8Array(await readFile(path));
 }
 

@@ -1,8 +1,9 @@
 // Reads an ONNX file from disk and decodes its protobuf with onnx-proto, with typed errors for bad files.
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import onnxProto from 'onnx-proto';
 import type { onnx as OnnxTypes } from 'onnx-proto';
 import { fail } from '../../core/errors.ts';
+import { requireModelFileSize } from '../../bundle/model-file.ts';
 
 const { onnx } = onnxProto;
 
@@ -57,17 +58,7 @@ export function decodeOnnx(bytes: Uint8Array, path: string): OnnxFile {
 
 /** Read and decode an ONNX file; IO_ERROR when it is missing, INVALID_MODEL when it is not ONNX. */
 export async function readOnnxFile(path: string): Promise<OnnxFile> {
-  let size: number;
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new Error('not a file');
-    size = info.size;
-  } catch {
-    fail('IO_ERROR', { expected: 'an ONNX model file', found: 'no such file', where: path, hint: 'pass the path of a .onnx file' });
-  }
-  if (size > MAX_ONNX_BYTES) {
-    fail('INVALID_MODEL', { expected: `an ONNX file of at most ${MAX_ONNX_BYTES} bytes`, found: `${size} bytes`, where: path, hint: 'save large weights as external data beside the model' });
-  }
+  await requireModelFileSize(path, { what: 'an ONNX model file', missingHint: 'pass the path of a .onnx file', maxBytes: MAX_ONNX_BYTES, tooLargeHint: 'save large weights as external data beside the model' });
   return decodeOnnx(await readFile(path), path);
 }
 
