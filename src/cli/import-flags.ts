@@ -1,5 +1,5 @@
 // The global import flags (`--outputs`, `--input-shape`) of one CLI run, kept apart so start-up loads no importer.
-import { fail } from '../core/errors.ts';
+import { parseNumber } from './options.ts';
 
 /** How models named on this command line are imported (graph models; other formats ignore it). */
 export interface ImportFlags {
@@ -12,11 +12,7 @@ let current: ImportFlags = {};
 /** Parse and remember the global import flags (called once, before the command's action). */
 export function setImportFlags(flags: { outputs?: string; inputShape?: string }): void {
   const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
-  const dim = (d: string): number => {
-    const n = Number(d);
-    if (!Number.isInteger(n) || n < 1) fail('INVALID_ARGUMENT', { expected: 'positive integers, e.g. 224,224,3', found: JSON.stringify(flags.inputShape), where: '--input-shape', hint: 'give height, width and channels' });
-    return n;
-  };
+  const dim = (d: string): number => parseNumber(d, '--input-shape', { integer: true, min: 1 });
   current = {
     ...(flags.outputs !== undefined ? { outputs: list(flags.outputs) } : {}),
     ...(flags.inputShape !== undefined ? { inputShape: list(flags.inputShape).map(dim) } : {}),

@@ -30,21 +30,3 @@ export async function readJsonOption(path: string, option: string): Promise<unkn
   }
   return value;
 }
-
-/** Parse an integer option of at least `min`, or INVALID_ARGUMENT naming the flag. */
-export function parseIntOption(value: string, option: string, min: number): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < min) {
-    fail('INVALID_ARGUMENT', { expected: `an integer ≥ ${min}`, found: JSON.stringify(value), where: option, hint: `e.g. ${option} ${Math.max(min, 5)}` });
-  }
-  return n;
-}
-
-/** Parse a number option with a typed error. */
-export function parseNumberOption(value: string, option: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) {
-    fail('INVALID_ARGUMENT', { expected: 'a number', found: JSON.stringify(value), where: option, hint: `e.g. ${option} 0.3` });
-  }
-  return n;
-}

@@ -1,7 +1,8 @@
 // `edge-prune eval`: top-1 accuracy of a model on an image folder or IDX files.
 import type { Command } from 'commander';
 import { readNormalization } from '../../data/normalization.ts';
-import { loadModelArgument, parseNumberOption } from '../load-model.ts';
+import { loadModelArgument } from '../load-model.ts';
+import { parseNumber } from '../options.ts';
 import { action, printResult } from '../output.ts';
 import { createCliLogger } from '../progress.ts';
 import { addDataOptions, loadDataFor, normalizationFromFlags, type DataCliOptions } from './finetune.ts';
@@ -31,7 +32,7 @@ export function register(program: Command): void {
         if (!normalization) logger.warn('no normalization in the model metadata or flags: using pixels / 255 (see --mean/--std, --scale)');
         const data = evaluationSplit(await loadDataFor(bundle, opts, 'evaluation', logger));
         const result = await evaluateAccuracy(bundle, data, {
-          batch: parseNumberOption(opts.batch, '--batch'),
+          batch: parseNumber(opts.batch, '--batch'),
           ...(normalization ? { normalization } : {}),
           ...(opts.backend ? { backend: opts.backend } : {}),
           logger,

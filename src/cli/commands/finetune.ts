@@ -9,10 +9,10 @@ import type { DataSplits } from '../../data/load-data.ts';
 import { readClassNames, readNormalization, withEdgePruneMeta, type Normalization } from '../../data/normalization.ts';
 import { formatDuration } from '../../finetune/progress.ts';
 import { writeBundle } from '../../bundle/write-bundle.ts';
-import { loadModelArgument, parseNumberOption } from '../load-model.ts';
+import { loadModelArgument } from '../load-model.ts';
 import { createCliLogger } from '../progress.ts';
 import { action, printResult } from '../output.ts';
-import { choiceOption } from '../options.ts';
+import { choiceOption, parseNumber } from '../options.ts';
 import { TRAINING_BACKEND_NAMES } from '../../runtime/backend-names.ts';
 
 /** Data and normalization flags shared by finetune and eval. */
@@ -42,14 +42,14 @@ export function addDataOptions(command: Command): Command {
 
 /** Normalization from the flags, if any was given. */
 export function normalizationFromFlags(opts: DataCliOptions): Normalization | undefined {
-  const list = (v: string, flag: string): number[] => v.split(',').map((s) => parseNumberOption(s, flag));
+  const list = (v: string, flag: string): number[] => v.split(',').map((s) => parseNumber(s, flag));
   if (opts.mean !== undefined || opts.std !== undefined) {
     if (opts.mean === undefined || opts.std === undefined) fail('INVALID_ARGUMENT', { expected: '--mean and --std together', found: 'only one of them', where: 'normalization flags', hint: 'e.g. --mean 0.4914,0.4822,0.4465 --std 0.247,0.2435,0.2616' });
     const std = list(opts.std, '--std');
     if (std.some((s) => !(s > 0))) fail('INVALID_ARGUMENT', { expected: 'positive standard deviations', found: opts.std, where: '--std', hint: 'e.g. --std 0.247,0.2435,0.2616' });
     return { mean: list(opts.mean, '--mean'), std };
   }
-  if (opts.scale !== undefined) return { scale: parseNumberOption(opts.scale, '--scale'), offset: parseNumberOption(opts.offset ?? '0', '--offset') };
+  if (opts.scale !== undefined) return { scale: parseNumber(opts.scale, '--scale'), offset: parseNumber(opts.offset ?? '0', '--offset') };
   return undefined;
 }
 
@@ -106,7 +106,7 @@ export function register(program: Command): void {
         const { finetune } = await import('../../finetune/finetune.ts');
         const { trainingSplits } = await import('../../data/load-data.ts');
         const { requireTeacherFits } = await import('../../data/class-check.ts');
-        const num = (v: string, flag: string): number => parseNumberOption(v, flag);
+        const num = (v: string, flag: string): number => parseNumber(v, flag);
         let bundle = await loadModelArgument(modelPath);
         const teacher = opts.teacher ? await loadModelArgument(opts.teacher) : undefined;
         if (teacher) requireTeacherFits(bundle, teacher);
