@@ -64,7 +64,8 @@ export async function planSearch(options: PlanSearchOptions): Promise<PlanSearch
   const resolved = resolveBudget(target.target.budget, options.budget);
   const budget: Budget = resourceBudget(resolved);
   const predict = resourcePredictor(target);
-  const original = predict(analysis.graph);
+  const before = predictOnTarget(analysis.graph, target, resolved);
+  const original = before.resources;
   const round = target.target.channelRounding;
   const mode = options.mode ?? 'netadapt';
   let result: Omit<PlanSearchResult, 'macs' | 'budget' | 'original' | 'predictions'>;
@@ -92,6 +93,6 @@ export async function planSearch(options: PlanSearchOptions): Promise<PlanSearch
   }
   if (options.outDir) await writeJsonAtomic(join(options.outDir, 'plan.json'), result.plan);
   const planned = shrinkGraph(analysis.graph, analysis.groups, result.plan);
-  const predictions = { before: predictOnTarget(analysis.graph, target, resolved), after: predictOnTarget(planned, target, resolved) };
+  const predictions = { before, after: predictOnTarget(planned, target, resolved) };
   return { ...result, budget, original, predictions, macs: { before: analysis.cost.macs, after: countMacs(planned) } };
 }
