@@ -33,11 +33,12 @@ import tseslint from 'typescript-eslint';
  *   report          every other stage              (the sink: reads each stage's result types)
  *   top level:
  *   pipeline-sample services
- *   pipeline        every stage, pipeline-sample, services
+ *   pipeline-checks search, services               (budget sanity and the fidelity floor's verdict on a search result)
+ *   pipeline        every stage, pipeline-sample, pipeline-checks, services
  *   index           pipeline, pipeline-sample, stages, services (the library's public API; never cli)
  *   queue           pipeline, services             (scale-out runs pipeline jobs)
  *   cli             everything except index
- * Nothing may import cli or index. The three top-level files form one boundaries element (`top`, picked
+ * Nothing may import cli or index. The top-level files form one boundaries element (`top`, picked
  * by file name), so imports among them are left to import-x/no-cycle; a report names them as type "top".
  */
 const SERVICES = ['latency', 'targets', 'data', 'runtime', 'bundle', 'analyze', 'layers', 'core'];
@@ -63,7 +64,8 @@ const ALLOW = {
   verify: ['latency-calibration', 'export', ...SERVICES],
   report: [...STAGES.filter((s) => s !== 'report'), ...SERVICES],
   'pipeline-sample': SERVICES,
-  pipeline: [...STAGES, 'pipeline-sample', ...SERVICES],
+  'pipeline-checks': ['search', ...SERVICES],
+  pipeline: [...STAGES, 'pipeline-sample', 'pipeline-checks', ...SERVICES],
   index: ['pipeline', 'pipeline-sample', ...STAGES, ...SERVICES],
   queue: ['pipeline', ...SERVICES],
   cli: ['queue', 'pipeline', 'pipeline-sample', ...STAGES, ...SERVICES],
@@ -87,7 +89,7 @@ function assertAcyclic(allow) {
 assertAcyclic(ALLOW);
 
 /** The top-level files are rooms too; boundaries' elements are folders, so they are picked out of `src` by file name. */
-const FILE_ROOMS = ['pipeline', 'pipeline-sample', 'index'];
+const FILE_ROOMS = ['pipeline', 'pipeline-sample', 'pipeline-checks', 'index'];
 /** Element descriptors: first match wins, so latency/calibration precedes latency and `src` (the top-level files) comes last. */
 const ELEMENTS = [
   { type: 'latency-calibration', pattern: 'src/latency/calibration', partialMatch: false },

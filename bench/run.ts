@@ -1,37 +1,62 @@
-// `npm run bench`: CLI start-up, scoring time, latency-model error and ONNX import time; `--json` prints the figures as JSON.
+// `npm run bench`: each section's figures in turn; `--json` prints them as JSON, `--only <section>` runs one section.
 import { cpus, loadavg } from 'node:os';
 import { benchScoring } from './scoring.ts';
 import { benchLatencyModel, describeRuntimeBench } from './latency-model.ts';
 import { benchStartup, describeStartup } from './startup.ts';
 import { benchImportOnnx, describeImportOnnx } from './import-onnx.ts';
+import { DEPLOYED_HEADER, benchDeployed, describeDeployedRow } from './deployed.ts';
 
 const json = process.argv.includes('--json');
 const say = (line: string): void => {
   if (!json) console.log(line);
 };
 const results: Record<string, unknown> = { date: new Date().toISOString(), cores: cpus().length, node: process.version, loadBefore: loadavg()[0] };
-
-const startup = benchStartup();
-results['startup'] = startup;
-say(describeStartup(startup).join('\n'));
-
-const scoring = await benchScoring();
-results['scoring'] = scoring;
-say(`\nscoring time (median of 5 after a warm-up, ${cpus().length} cores, Node ${process.version})`);
-for (const r of scoring) say(`  ${r.model.padEnd(9)} ${r.criterion.padEnd(6)} ${r.medianMs.toFixed(1).padStart(8)} ms  (min ${r.minMs.toFixed(1)} ms)`);
-
-const latency = await benchLatencyModel();
-results['latencyModel'] = latency;
-for (const r of latency.runtimes) say(`\n${describeRuntimeBench(r).join('\n')}`);
 const share = (v: number): string => `${(v * 100).toFixed(0)}%`;
-say(
-  `\nlatency model within 10%: ${latency.runtimes
-    .map((r) => `${r.runtime} ${share(r.adjusted.within10Pct)} of ${r.results.length} host-speed adjusted (×${(r.hostSpeed?.factor ?? 1).toFixed(2)}), ${share(r.raw.within10Pct)} straight from the profile`)
-    .join('; ')}`,
-);
 
-const importOnnx = await benchImportOnnx();
-results['importOnnx'] = importOnnx;
-say(`\n${describeImportOnnx(importOnnx).join('\n')}`);
+/** One bench section: runs, prints its lines through `say` and returns its figures for `--json`. */
+type Section = () => Promise<unknown>;
+
+const sections: Record<string, Section> = {
+  startup: async () => {
+    const startup = benchStartup();
+    say(describeStartup(startup).join('\n'));
+    return startup;
+  },
+  scoring: async () => {
+    const scoring = await benchScoring();
+    say(`\nscoring time (median of 5 after a warm-up, ${cpus().length} cores, Node ${process.version})`);
+    for (const r of scoring) say(`  ${r.model.padEnd(9)} ${r.criterion.padEnd(6)} ${r.medianMs.toFixed(1).padStart(8)} ms  (min ${r.minMs.toFixed(1)} ms)`);
+    return scoring;
+  },
+  'latency-model': async () => {
+    const latency = await benchLatencyModel();
+    for (const r of latency.runtimes) say(`\n${describeRuntimeBench(r).join('\n')}`);
+    say(
+      `\nlatency model within 10%: ${latency.runtimes
+        .map((r) => `${r.runtime} ${share(r.adjusted.within10Pct)} of ${r.results.length} host-speed adjusted (×${(r.hostSpeed?.factor ?? 1).toFixed(2)}), ${share(r.raw.within10Pct)} straight from the profile`)
+        .join('; ')}`,
+    );
+    return latency;
+  },
+  deployed: async () => {
+    say(`\ndeployed bundle vs Layers bundle, predicted vs measured (load ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores)`);
+    say(DEPLOYED_HEADER);
+    return benchDeployed({ onRow: (row) => say(describeDeployedRow(row)) });
+  },
+  'import-onnx': async () => {
+    const importOnnx = await benchImportOnnx();
+    say(`\n${describeImportOnnx(importOnnx).join('\n')}`);
+    return importOnnx;
+  },
+};
+
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+if (only !== undefined && !(only in sections)) {
+  console.error(`unknown bench section "${only}"; sections: ${Object.keys(sections).join(', ')}`);
+  process.exit(2);
+}
+for (const [name, run] of Object.entries(sections)) {
+  if (only === undefined || only === name) results[name] = await run();
+}
 
 if (json) console.log(JSON.stringify(results, null, 2));

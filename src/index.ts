@@ -36,6 +36,9 @@ export { planSearch, type PlanSearchOptions, type PlanSearchResult, type SearchM
 export { planFromRatios, type DropRatios } from './search/ratio-plan.ts';
 export { loadTarget, loadProfile, listTargets, type LoadedTarget } from './targets/load-targets.ts';
 export { predictLatency, type LatencyPrediction } from './latency/latency-model.ts';
+export { deployedGraph } from './latency/deployed-graph.ts';
+export { predictOnTarget, type TargetPrediction } from './latency/target-predictor.ts';
+export { DEFAULT_FLOORS, type FidelityFloor, type FidelityMeasure } from './search/fidelity.ts';
 export type { Budget, Resources } from './targets/budget.ts';
 
 // prune

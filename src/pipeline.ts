@@ -17,6 +17,9 @@ import { renderHtml } from './report/render-html.ts';
 import type { MeasuredLatency, Report } from './report/report-types.ts';
 import { PACKAGE_ROOT } from './core/package-root.ts';
 import { sampleDefaults } from './pipeline-sample.ts';
+import { checkBudgetSanity, requireAboveFloor } from './pipeline-checks.ts';
+import { predictOnTarget } from './latency/target-predictor.ts';
+import type { AgreementFigures } from './report/report-types.ts';
 
 /** What `edge-prune [model.json] --target <t>` takes. */
 export interface PipelineOptions {
@@ -44,6 +47,10 @@ export interface PipelineOptions {
   importOptions?: LoadModelOptions;
   /** Continue an interrupted run (search history and fine-tuning checkpoints). */
   resume?: boolean;
+  /** The fidelity floor without labelled data (default: 0.9 top-1 agreement on images, 0.9 logit cosine on seeded inputs). */
+  minAgreement?: number;
+  /** Search past the fidelity floor (the model may be destroyed; said loudly). */
+  force?: boolean;
   logger?: Logger;
 }
 
@@ -78,9 +85,11 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
   const bundle = await stage('load', 1, () => loadModel(modelPath, options.importOptions ?? {}));
   const before = await stage('analyze', 2, async () => analyzeModel(bundle, { lockUnknown: options.lockUnknown === true }));
   const data = dataPath ? await stage('load data', 3, async () => (await import('./data/run-data.ts')).loadRunData(bundle, dataPath, seed, options.searchImages ?? 512, logger)) : undefined;
-  if (!data) notes.push('No data was given: the search compared candidates by output fidelity to the original on seeded inputs, and fine-tuning was skipped.');
+  const labelled = data !== undefined && !data.unlabelled;
+  if (!data) notes.push('No data was given: the search compared candidates by the cosine of their logits with the unpruned model\'s on seeded noise inputs, fine-tuning was skipped, and accuracy was NOT checked.');
+  if (data && !labelled) notes.push(`The images in ${data.source} are unlabelled: the search compared candidates by top-1 agreement with the unpruned model, fine-tuning distilled the unpruned model's soft labels alone, and accuracy was NOT checked.`);
   const accuracyOf = async (b: ModelBundle): Promise<number | null> => {
-    if (!data) return null;
+    if (!data || !labelled) return null;
     const { evaluateAccuracy } = await import('./runtime/train-eval.ts');
     return (await evaluateAccuracy(b, data.test, { ...(options.backend ? { backend: options.backend } : {}) })).accuracy;
   };
@@ -88,13 +97,26 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
 
   const criterion = options.criterion ?? 'fscl';
   const scores = await stage('score', 4, async () => scoreModel(criterion, { bundle, graph: before.graph, groups: before.groups, seed }));
+  const sanity = checkBudgetSanity(predictOnTarget(before.graph, target, budget), budget, target.target.name);
+  if (sanity.warning) {
+    logger.warn(sanity.warning);
+    notes.push(`Budget sanity: ${sanity.warning}`);
+  }
+  if (options.force) {
+    logger.warn('--force: the search ignores the fidelity floor; the delivered model may no longer do what the original did');
+    notes.push('FORCED: --force let the search go past the fidelity floor; the delivered model may be destroyed.');
+  }
   const search = await stage('search', 5, async () => {
-    const evaluate = data ? (await import('./runtime/candidate-accuracy.ts')).candidateAccuracy(data, seed) : undefined;
+    const quality = data ? await import('./runtime/candidate-accuracy.ts') : undefined;
+    const evaluate = data && quality ? (labelled ? quality.candidateAccuracy(data, seed) : await quality.candidateAgreement(data, bundle, seed)) : undefined;
     return planSearch({
       bundle, analysis: before, target, budget, criterion, scores, mode: options.search ?? 'netadapt', seed, outDir, logger,
       ...(evaluate ? { evaluate } : {}), ...(options.resume ? { resume: true } : {}),
+      ...(data && !labelled ? { measure: 'top-1 agreement' as const, measuredOn: `${data.searchEval.labels.length} held-out images of ${data.source}` } : {}),
+      ...(options.minAgreement !== undefined ? { minAgreement: options.minAgreement } : {}), ...(options.force ? { force: true } : {}),
     });
   });
+  requireAboveFloor(search, { hasImages: data !== undefined, labelled, target: target.target.name, planPath: join(outDir, 'plan.json') });
   if (!search.met) notes.push(`The search could not meet every budget: ${search.reason ?? 'unknown reason'}. The best plan found was applied.`);
 
   let pruned = await stage('prune', 6, async () => applyPlan(bundle, before.groups, search.plan));
@@ -102,6 +124,15 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
     const { reestimateBatchNorm } = await import('./runtime/train-bn.ts');
     pruned = await reestimateBatchNorm(pruned, data.train, { seed });
   }
+  let reference: import('./runtime/agreement.ts').ReferenceOutputs | undefined;
+  /** Top-1 agreement with the unpruned model on the held-out images, when they carry no labels. */
+  const agreementOf = async (b: ModelBundle): Promise<number | null> => {
+    if (!data || labelled) return null;
+    const { measureAgreement, predictImages } = await import('./runtime/agreement.ts');
+    reference ??= await predictImages(bundle, data.test);
+    return (await measureAgreement(b, reference, data.test)).top1;
+  };
+  const agreementBefore = await agreementOf(pruned);
   const tuned = await stage('finetune', 7, async () => {
     if (!data || epochs <= 0) return pruned;
     const { finetune } = await import('./finetune/finetune.ts');
@@ -109,10 +140,14 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
       train: data.train, validation: data.test, teacher: bundle, epochs, seed, logger,
       checkpointDir: join(outDir, 'checkpoints'), ...(options.resume ? { resume: true } : {}), ...(options.backend ? { backend: options.backend } : {}),
     });
-    notes.push(`Fine-tuned ${result.summary.epochs} epoch(s) on ${data.source} with the ${result.summary.backend} backend at ${result.summary.imagesPerSecond.toFixed(0)} images/s.`);
+    notes.push(`Fine-tuned ${result.summary.epochs} epoch(s) on ${data.source}${labelled ? '' : ' by distillation alone (no labels)'} with the ${result.summary.backend} backend at ${result.summary.imagesPerSecond.toFixed(0)} images/s.`);
     return result.bundle;
   });
   const accuracyAfter = await accuracyOf(tuned);
+  const lastQuality = search.rounds[search.rounds.length - 1]?.quality ?? 1;
+  const agreement: AgreementFigures | null = labelled ? null : data
+    ? { measure: 'top-1 agreement', on: `${data.test.labels.length} held-out images of ${data.source}`, n: data.test.labels.length, beforeFinetune: agreementBefore, after: await agreementOf(tuned) }
+    : { measure: search.measure, on: 'seeded noise inputs', n: null, beforeFinetune: lastQuality, after: lastQuality };
   await writeBundle(tuned, join(outDir, 'model'));
 
   const after = analyzeModel(tuned, { lockUnknown: options.lockUnknown === true });
@@ -143,6 +178,7 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
       predictedBefore: search.predictions.before.latency,
       predictedAfter: search.predictions.after.latency,
       resourcesBefore: search.predictions.before.resources, resourcesAfter: search.predictions.after.resources,
+      deployed: search.predictions.before.deployed, layersBeforeMs: search.predictions.before.layersLatencyMs, agreement,
       budget,
       rounds: search.rounds,
       accuracy: { before: accuracyBefore, after: accuracyAfter, data: data?.source ?? null, n: data ? data.test.labels.length : null },

@@ -16,12 +16,15 @@ export function formatSummary(r: Report): string {
     `  MACs        ${mega(r.macs.before)} → ${mega(r.macs.after)} ${cut(r.macs.before, r.macs.after)}`,
     `  params      ${mega(r.params.before)} → ${mega(r.params.after)} ${cut(r.params.before, r.params.after)}`,
     `  model size  ${n2(r.modelSizeMb.before)} → ${n2(r.modelSizeMb.after)} MB`,
-    `  latency     ${n2(r.latency.predictedBeforeMs)} → ${n2(r.latency.predictedMs)} ms predicted`,
+    `  latency     ${n2(r.latency.predictedBeforeMs)} → ${n2(r.latency.predictedMs)} ms predicted (${r.speedup.deployed})`,
+    `  speed-up    ${n2(r.speedup.folding)}× from the deployed bundle alone (${n2(r.speedup.layersBeforeMs)} ms as Layers) · ${n2(r.speedup.pruning)}× from pruning · ${n2(r.speedup.total)}× in all (predicted)`,
     ...r.latency.measured.map((m) => `              ${n2(m.medianMs)} ms measured (${m.label ?? m.method})`),
-    `  accuracy    ${r.accuracy.before === null ? 'not measured (no data)' : `${n2(r.accuracy.before * 100, 1)}% → ${n2((r.accuracy.after ?? 0) * 100, 1)}% on ${r.accuracy.n} held-out images`}`,
+    `  accuracy    ${r.accuracy.before === null ? 'NOT measured (no labelled data)' : `${n2(r.accuracy.before * 100, 1)}% → ${n2((r.accuracy.after ?? 0) * 100, 1)}% on ${r.accuracy.n} held-out images`}`,
+    ...(r.agreement ? [`  agreement   ${r.agreement.measure} with the unpruned model: ${n2(r.agreement.beforeFinetune, 3)} after pruning → ${n2(r.agreement.after, 3)} delivered (${r.agreement.on})`] : []),
     '  budgets',
     ...r.budgets.map((b) => `    ${b.ok ? 'met ' : 'OVER'}  ${b.budget.padEnd(12)} ${n2(b.value, 3)} ≤ ${n2(b.limit, 3)}  (${b.basis}${b.informational ? ', for comparison' : ''})`),
-    `  ${r.budgetsMet ? 'every budget met' : 'a budget is NOT met'} · run folder ${r.outDir} (report.html)`,
+    `  ${r.verdict}`,
+    `  run folder ${r.outDir} (report.html)`,
   ];
   return lines.join('\n');
 }

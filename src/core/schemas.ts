@@ -160,7 +160,7 @@ export const TargetSchema = z
       simd: z.boolean(),
       environment: z.string().min(1),
     }),
-    exportFormats: z.array(z.enum(EXPORT_FORMATS)).min(1),
+    exportFormats: z.array(z.enum(EXPORT_FORMATS)).min(1), // the first is deployed, predicted and measured
     quantization: z.enum(QUANTIZATIONS),
     budget: z.strictObject({
       latencyMs: positive(),

@@ -75,7 +75,7 @@ export function fitIdxLabels(model: ModelClasses, data: ImageDataset): void {
 export function requireSplitsFit(model: ModelClasses, splits: DataSplits): void {
   const idx = splits.layout === 'idx-file' || splits.layout === 'idx-folder';
   for (const data of [splits.train, splits.test, splits.all]) {
-    if (!data) continue;
+    if (!data || data.unlabelled) continue;
     if (idx) fitIdxLabels(model, data);
     else requireFolderClassesFit(model, data.classes, data.source);
   }

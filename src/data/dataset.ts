@@ -14,7 +14,16 @@ export interface ImageDataset {
   classes: string[];
   /** Where the data came from (a folder or file), for messages. */
   source: string;
+  /**
+   * True for a flat folder of images without class folders: every label is 0 and `classes` is
+   * `['(unlabelled)']`; such data serves BN re-estimation, agreement with the unpruned model and
+   * distillation, never accuracy.
+   */
+  unlabelled?: boolean;
 }
+
+/** The one pseudo-class of unlabelled data. */
+export const UNLABELLED_CLASS = '(unlabelled)';
 
 /** Number of images in a dataset. */
 export function countImages(data: ImageDataset): number {
@@ -41,7 +50,7 @@ export function selectImages(data: ImageDataset, indices: ArrayLike<number>, sou
     images.set(data.images.subarray(i * size, (i + 1) * size), k * size);
     labels[k] = data.labels[i] as number;
   }
-  return { images, labels, shape: [...data.shape], classes: [...data.classes], source };
+  return { images, labels, shape: [...data.shape], classes: [...data.classes], source, ...(data.unlabelled ? { unlabelled: true } : {}) };
 }
 
 /**

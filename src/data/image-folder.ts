@@ -6,7 +6,7 @@ import { extname, join } from 'node:path';
 import { fail, isEdgePruneError } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import { cacheFileFor, createCacheKey, defaultCacheDir, readCachedDataset, readIndexEntry, writeCachedDataset, writeIndexEntry } from './data-cache.ts';
-import type { ImageDataset } from './dataset.ts';
+import { UNLABELLED_CLASS, type ImageDataset } from './dataset.ts';
 import { decodeImages, readImageSize, type DecodeSpec } from './decode-images.ts';
 import { decodeInProcesses } from './decode-pool.ts';
 
@@ -36,8 +36,11 @@ export interface LoadedData {
   resized: number;
 }
 
-/** List the class folders and their image files, sorted, with typed errors for bad layouts. */
-async function listClassFiles(dir: string, logger: Logger): Promise<{ classes: string[]; files: string[][] }> {
+/**
+ * List the class folders and their image files, sorted, with typed errors for bad layouts. A folder
+ * with no sub-folders but images of its own is unlabelled: one pseudo-class holding every image.
+ */
+async function listClassFiles(dir: string, logger: Logger): Promise<{ classes: string[]; files: string[][]; unlabelled: boolean }> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -47,7 +50,14 @@ async function listClassFiles(dir: string, logger: Logger): Promise<{ classes: s
   // Symbolic links are followed (symlinked datasets are common); what they point at is checked like any entry.
   const classes = entries.filter((e) => !e.name.startsWith('.') && (e.isDirectory() || (e.isSymbolicLink() && kindOf(join(dir, e.name)) === 'dir'))).map((e) => e.name).sort();
   if (classes.length === 0) {
-    fail('INVALID_DATA', { expected: 'one sub-folder per class', found: 'no sub-folders', where: dir, hint: 'arrange images as <folder>/<class>/<image>.jpg' });
+    const flat = entries.filter((e) => !e.name.startsWith('.') && IMAGE_EXTENSIONS.includes(extname(e.name).toLowerCase())).map((e) => e.name).sort();
+    if (flat.length === 0) {
+      fail('INVALID_DATA', { expected: 'one sub-folder per class, or a flat folder of images (unlabelled)', found: 'no sub-folders and no images', where: dir, hint: 'arrange images as <folder>/<class>/<image>.jpg, or put unlabelled images directly in <folder>' });
+    }
+    for (const image of flat) if (kindOf(join(dir, image)) !== 'file') fail('INVALID_DATA', { expected: 'a regular image file', found: 'something else', where: join(dir, image), hint: 'remove it or replace it with the image file' });
+    const skipped = entries.length - flat.length;
+    if (skipped > 0) logger.warn(`${dir}: skipped ${skipped} file(s) that are not ${IMAGE_EXTENSIONS.join('/')} images`);
+    return { classes: [UNLABELLED_CLASS], files: [flat.map((f) => join(dir, f))], unlabelled: true };
   }
   const files: string[][] = [];
   let skipped = 0;
@@ -65,7 +75,7 @@ async function listClassFiles(dir: string, logger: Logger): Promise<{ classes: s
     files.push(images.map((f) => join(dir, name, f)));
   }
   if (skipped > 0) logger.warn(`${dir}: skipped ${skipped} file(s) that are not ${IMAGE_EXTENSIONS.join('/')} images`);
-  return { classes, files };
+  return { classes, files, unlabelled: false };
 }
 
 /** Read every file's bytes (synchronous reads, in slices, are several times faster than async ones for small files). */
@@ -96,19 +106,27 @@ function statKey(files: string[], root: string, keyOptions: unknown): string {
 }
 
 /**
- * Load an image folder (`<dir>/<class>/<image>`; classes sorted by name give the labels). Images are
+ * Load an image folder (`<dir>/<class>/<image>`; classes sorted by name give the labels), or a flat
+ * folder of unlabelled images (`<dir>/<image>`; the dataset is marked `unlabelled`). Images are
  * decoded with sharp, many per call (in worker processes for large folders), and resized to
  * `options.size` when they differ. The decoded pixels are cached under a hash of the files'
  * content; a second load finds the entry from the files' names, sizes and times without reading them.
  */
 export async function loadImageFolder(dir: string, options: ImageFolderOptions = {}): Promise<LoadedData> {
   const logger = options.logger ?? silentLogger;
-  const c = options.channels ?? 3;
-  const { classes, files: perClass } = await listClassFiles(dir, logger);
-  options.checkClasses?.(classes, dir);
-  if (options.classes && options.classes.join('\n') !== classes.join('\n')) {
+  const { classes, files: perClass, unlabelled } = await listClassFiles(dir, logger);
+  if (!unlabelled) options.checkClasses?.(classes, dir);
+  if (!unlabelled && options.classes && options.classes.join('\n') !== classes.join('\n')) {
     fail('INVALID_DATA', { expected: `the model's classes ${options.classes.join(', ')}`, found: classes.join(', '), where: dir, hint: 'class sub-folders must match the classes the model was trained on, in the same order' });
   }
+  const loaded = await loadListed(dir, classes, perClass, options, logger);
+  if (unlabelled) loaded.dataset.unlabelled = true;
+  return loaded;
+}
+
+/** Decode (or read from the cache) the listed files of an image folder. */
+async function loadListed(dir: string, classes: string[], perClass: string[][], options: ImageFolderOptions, logger: Logger): Promise<LoadedData> {
+  const c = options.channels ?? 3;
   const files = perClass.flat();
   const labels = new Int32Array(files.length);
   let k = 0;

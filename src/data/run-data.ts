@@ -10,6 +10,8 @@ export interface RunData {
   train: ImageDataset;
   /** Held-out images for the before/after accuracy. */
   test: ImageDataset;
+  /** True when the images carry no labels (a flat folder): no accuracy, agreement and distillation only. */
+  unlabelled: boolean;
   /** Small seeded subsets for the search: BN re-estimation and candidate accuracy (taken from train). */
   searchBn: ImageDataset;
   searchEval: ImageDataset;
@@ -18,7 +20,7 @@ export interface RunData {
 
 /**
  * Load `path` for `bundle`: `train/` + `test/` folders (or IDX pairs) are used as given; a single
- * folder is split 90/10 with the seed. The search's subsets come from the training split only, so
+ * folder (class sub-folders, or a flat folder of unlabelled images) is split 90/10 with the seed. The search's subsets come from the training split only, so
  * the reported test accuracy never guides a decision.
  */
 export async function loadRunData(bundle: ModelBundle, path: string, seed: number, searchImages: number, logger?: Logger): Promise<RunData> {
@@ -36,7 +38,7 @@ export async function loadRunData(bundle: ModelBundle, path: string, seed: numbe
   let test = splits.test;
   if (!train || !test) {
     const all = splits.all ?? train ?? test;
-    if (!all) fail('INVALID_DATA', { expected: 'images to train and test on', found: 'none', where: path, hint: 'pass an image folder with one sub-folder per class' });
+    if (!all) fail('INVALID_DATA', { expected: 'images to train and test on', found: 'none', where: path, hint: 'pass an image folder with one sub-folder per class, or a flat folder of unlabelled images' });
     const parts = splitDataset(all, 0.1, seed);
     train = parts.train;
     test = parts.validation;
@@ -48,5 +50,6 @@ export async function loadRunData(bundle: ModelBundle, path: string, seed: numbe
     searchBn: sampleDataset(pool.train, searchImages, seed + 2),
     searchEval: sampleDataset(pool.validation, searchImages, seed + 3),
     source: path,
+    unlabelled: train.unlabelled === true,
   };
 }

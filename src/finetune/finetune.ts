@@ -63,15 +63,15 @@ export interface FinetuneSummary {
   interrupted: boolean;
 }
 
-/** Validation accuracy of a bundle, or null without validation data. */
+/** Validation accuracy of a bundle, or null without (labelled) validation data. */
 async function validate(bundle: ModelBundle, options: FinetuneOptions, normalization: Normalization): Promise<number | null> {
-  if (!options.validation) return null;
+  if (!options.validation || options.validation.unlabelled) return null;
   return (await evaluateAccuracy(bundle, options.validation, { normalization, ...(options.backend ? { backend: options.backend } : {}) })).accuracy;
 }
 
 /**
  * Fine-tune `bundle` on `options.train`: knowledge distillation from `options.teacher` plus
- * cross-entropy, SGD with momentum and weight decay, cosine learning-rate decay, BN in training
+ * cross-entropy (distillation alone when the images are unlabelled), SGD with momentum and weight decay, cosine learning-rate decay, BN in training
  * mode, seeded shuffles and augmentation. Checkpoints after every epoch when `checkpointDir` is set;
  * with `resume`, continues from the last checkpoint (the same seed gives the same result as an
  * uninterrupted run). Returns the fine-tuned bundle and the summary.
@@ -82,6 +82,11 @@ export async function finetune(bundle: ModelBundle, options: FinetuneOptions): P
   if (options.validation) requireCompatible(train, options.validation);
   requireDataFitsModel(bundle, train);
   if (options.teacher) requireTeacherFits(bundle, options.teacher);
+  if (train.unlabelled && !options.teacher) {
+    fail('INVALID_DATA', { expected: 'labelled images, or a teacher to distill from', found: 'a flat folder of unlabelled images and no teacher', where: train.source, hint: 'pass --teacher <the unpruned model.json> (distillation needs no labels), or arrange the images in class sub-folders' });
+  }
+  // Without labels, the loss is distillation alone: the teacher's soft labels are the only target.
+  if (train.unlabelled) options = { ...options, distillWeight: 1 };
   const batch = options.batch ?? 64;
   const n = countImages(train);
   if (!(Number.isInteger(options.epochs) && options.epochs >= 1) || !(Number.isInteger(batch) && batch >= 1)) {

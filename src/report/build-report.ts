@@ -3,7 +3,8 @@ import type { Analysis } from '../analyze/analyze-model.ts';
 import type { LatencyPrediction } from '../latency/latency-model.ts';
 import type { Resources } from '../targets/budget.ts';
 import type { HistoryRound } from '../search/history.ts';
-import type { BudgetVerdict, LayerRow, MeasuredLatency, Report } from './report-types.ts';
+import type { AgreementFigures, BudgetVerdict, LayerRow, MeasuredLatency, Report } from './report-types.ts';
+import { verdictLine } from './verdict.ts';
 
 /** Everything the report is built from. */
 export interface ReportInputs {
@@ -21,6 +22,10 @@ export interface ReportInputs {
   budget: { latencyMs?: number; memoryMb?: number; modelSizeMb?: number; maxAccuracyDrop?: number };
   rounds: HistoryRound[];
   accuracy: { before: number | null; after: number | null; data: string | null; n: number | null };
+  agreement?: AgreementFigures | null;
+  /** The deployed bundle and the unpruned model's predicted latency as a Layers bundle. */
+  deployed: string;
+  layersBeforeMs: number;
   measured: MeasuredLatency[];
   /** Per-layer measured ms where a profiler gave them (by layer name). */
   measuredLayers?: Record<string, number>;
@@ -83,6 +88,12 @@ function verdicts(inputs: ReportInputs): BudgetVerdict[] {
 /** Build the report object (what report.json holds and `--json` prints). */
 export function buildReport(inputs: ReportInputs): Report {
   const budgets = verdicts(inputs);
+  const budgetsMet = budgets.filter((b) => !b.informational).every((b) => b.ok);
+  const accuracyChecked = inputs.accuracy.before !== null && inputs.accuracy.after !== null;
+  const agreement = inputs.agreement ?? null;
+  const layersBeforeMs = inputs.layersBeforeMs;
+  const deployedBeforeMs = inputs.predictedBefore.totalMs;
+  const deployedAfterMs = inputs.predictedAfter.totalMs;
   return {
     tool: 'edge-prune',
     version: inputs.version,
@@ -97,9 +108,16 @@ export function buildReport(inputs: ReportInputs): Report {
     modelSizeMb: { before: inputs.resourcesBefore.modelSizeMb, after: inputs.resourcesAfter.modelSizeMb },
     memoryMb: { before: inputs.resourcesBefore.memoryMb, after: inputs.resourcesAfter.memoryMb },
     accuracy: inputs.accuracy,
+    accuracyChecked,
+    agreement,
+    speedup: {
+      deployed: inputs.deployed, layersBeforeMs, deployedBeforeMs, deployedAfterMs,
+      folding: layersBeforeMs / deployedBeforeMs, pruning: deployedBeforeMs / deployedAfterMs, total: layersBeforeMs / deployedAfterMs,
+    },
+    verdict: verdictLine({ budgetsMet, accuracyChecked, agreement, accuracy: inputs.accuracy }),
     latency: { predictedMs: inputs.predictedAfter.totalMs, predictedBeforeMs: inputs.predictedBefore.totalMs, measured: inputs.measured },
     budgets,
-    budgetsMet: budgets.filter((b) => !b.informational).every((b) => b.ok),
+    budgetsMet,
     rounds: inputs.rounds.map((r) => ({ round: r.round, latencyMs: r.predicted['latencyMs'] ?? 0, quality: r.quality, group: r.group, keep: r.keep })),
     layers: layerRows(inputs),
     exports: inputs.exports,

@@ -48,10 +48,10 @@ export function renderHtml(r: Report): string {
   const measured = r.latency.measured.map((m) => `<li><b>${escapeHtml(m.method)}</b> (${escapeHtml(m.runtime)}): median ${num(m.medianMs, 3)} ms${m.p90Ms !== undefined ? `, p90 ${num(m.p90Ms, 3)} ms` : ''}${m.label ? ` — ${escapeHtml(m.label)}` : ''}</li>`).join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>edge-prune report: ${escapeHtml(r.target)}</title><style>${STYLE}</style></head><body>
 <h1>edge-prune: ${escapeHtml(r.model)} for ${escapeHtml(r.target)}</h1>
-<p class="muted">${escapeHtml(r.createdAt)} · criterion ${escapeHtml(r.criterion)} · runtime ${escapeHtml(r.runtime)} · profile ${escapeHtml(r.profile)} · <span class="${r.budgetsMet ? 'ok' : 'bad'}">${r.budgetsMet ? 'every budget met' : 'a budget is not met'}</span></p>
+<p class="muted">${escapeHtml(r.createdAt)} · criterion ${escapeHtml(r.criterion)} · runtime ${escapeHtml(r.runtime)} · profile ${escapeHtml(r.profile)} · <span class="${r.budgetsMet && r.accuracyChecked ? 'ok' : 'bad'}">${escapeHtml(r.verdict)}</span></p>
 ${cards(r)}
 <h2>Budgets</h2>${verdicts(r)}
-<h2>Latency</h2><p>Predicted by the profile's latency model: ${num(r.latency.predictedBeforeMs, 3)} → ${num(r.latency.predictedMs, 3)} ms. Measured:</p><ul>${measured || '<li>not measured</li>'}</ul>
+<h2>Latency</h2><p>Predicted by the profile's latency model for the deployed bundle (${escapeHtml(r.speedup.deployed)}): ${num(r.latency.predictedBeforeMs, 3)} → ${num(r.latency.predictedMs, 3)} ms. Speed-up from deploying the folded bundle alone: ${num(r.speedup.folding)}× (the unpruned Layers bundle: ${num(r.speedup.layersBeforeMs, 3)} ms); from pruning: ${num(r.speedup.pruning)}×; in all ${num(r.speedup.total)}×. Measured:</p><ul>${measured || '<li>not measured</li>'}</ul>
 <h2>Plots</h2><div class="plots"><figure>${rounds}<figcaption>Quality of the chosen candidate vs predicted latency, per search round</figcaption></figure><figure>${channels}<figcaption>Channels per layer, before (light) and after (dark)</figcaption></figure></div>
 <h2>Per layer</h2>${layerTable(r)}
 ${r.notes.length ? `<h2>Notes</h2><ul>${r.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}

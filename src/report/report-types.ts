@@ -48,6 +48,19 @@ export interface BudgetVerdict {
   informational?: boolean;
 }
 
+/** Agreement with the unpruned model, where labels are missing. */
+export interface AgreementFigures {
+  /** `top-1 agreement` on images, `logit cosine` on seeded noise inputs. */
+  measure: string;
+  /** What it was measured on. */
+  on: string;
+  n: number | null;
+  /** After pruning (and BN re-estimation), before fine-tuning. */
+  beforeFinetune: number | null;
+  /** Of the delivered model. */
+  after: number | null;
+}
+
 /** The run's report. */
 export interface Report {
   tool: string;
@@ -63,7 +76,18 @@ export interface Report {
   modelSizeMb: { before: number; after: number };
   memoryMb: { before: number; after: number };
   accuracy: { before: number | null; after: number | null; data: string | null; n: number | null };
+  /** True only when accuracy was measured on labelled images; false means nobody knows it. */
+  accuracyChecked: boolean;
+  /** Label-free agreement of the pruned model with the unpruned one (null when not measured). */
+  agreement: AgreementFigures | null;
   latency: { predictedMs: number; predictedBeforeMs: number; measured: MeasuredLatency[] };
+  /**
+   * Predicted speed-ups on the target: from deploying the folded bundle alone (Layers → deployed,
+   * unpruned) and from pruning (deployed unpruned → deployed pruned).
+   */
+  speedup: { deployed: string; layersBeforeMs: number; deployedBeforeMs: number; deployedAfterMs: number; folding: number; pruning: number; total: number };
+  /** The verdict line (budgets, and whether accuracy was checked). */
+  verdict: string;
   budgets: BudgetVerdict[];
   budgetsMet: boolean;
   rounds: RoundPoint[];

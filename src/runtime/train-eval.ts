@@ -35,7 +35,7 @@ export function requireDataFitsModel(bundle: ModelBundle, data: ImageDataset): v
   }
   const graph = buildGraph(bundle, { lockUnknown: true });
   const outputs = graph.nodes.find((n) => n.name === graph.outputs[0])?.outputShape.slice(-1)[0];
-  if (outputs !== data.classes.length) {
+  if (!data.unlabelled && outputs !== data.classes.length) {
     fail('INVALID_DATA', { expected: `${outputs} classes (the model's outputs)`, found: `${data.classes.length} classes (${data.classes.slice(0, 5).join(', ')}${data.classes.length > 5 ? ', …' : ''})`, where: data.source, hint: 'the data must hold one sub-folder per class the model predicts, in the same order' });
   }
 }
@@ -61,6 +61,9 @@ export async function forEachPrediction(model: tf.LayersModel, data: ImageDatase
 
 /** Top-1 accuracy of a classifier bundle on a dataset (labels = output indices). */
 export async function evaluateAccuracy(bundle: ModelBundle, data: ImageDataset, options: EvaluateOptions = {}): Promise<AccuracyResult> {
+  if (data.unlabelled) {
+    fail('INVALID_DATA', { expected: 'labelled images (one sub-folder per class) to measure accuracy', found: 'a flat folder of unlabelled images', where: data.source, hint: 'arrange the images in class sub-folders; unlabelled images serve agreement with the unpruned model and distillation only' });
+  }
   requireDataFitsModel(bundle, data);
   await ensureTrainingBackend(options.backend, options.logger);
   const model = await buildTrainableModel(bundle);

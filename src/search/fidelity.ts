@@ -1,7 +1,31 @@
-// A label-free quality measure for search candidates: how closely a pruned model's outputs follow the original's.
+// Label-free quality of search candidates: how closely a pruned model follows the unpruned one, and the floor below which the search stops.
 import type { ModelBundle } from '../core/types.ts';
 import { normalArray } from '../core/random.ts';
 import { predictOutputs } from '../runtime/layers-model.ts';
+import { compareOutputs } from '../runtime/agreement.ts';
+import { outputsProbabilities } from '../runtime/train-model.ts';
+
+/** Which label-free measure the search compares candidates by. */
+export type FidelityMeasure = 'top-1 agreement' | 'logit cosine';
+
+/**
+ * Default floors. On images, 0.9 top-1 agreement with the unpruned model: a pruned model that
+ * changes more than one decision in ten has lost accuracy no budget is worth, and with labels the
+ * accuracy-drop budget (2 points) is the tighter test. On seeded noise inputs (no images at all)
+ * top-1 agreement is meaningless (the unpruned model gives noise one or two classes), so the floor
+ * is on the cosine of centred logits: 0.9, an angle of about 26° between the logit vectors. It is
+ * deliberately high, because noise is off the data's distribution and a candidate that keeps
+ * its logits' direction on noise can still fail on real images; a lower floor needs `--min-agreement`.
+ */
+export const DEFAULT_FLOORS: Record<FidelityMeasure, number> = { 'top-1 agreement': 0.9, 'logit cosine': 0.9 };
+
+/** The floor the search holds: candidates whose measure falls below `value` are not taken. */
+export interface FidelityFloor {
+  measure: FidelityMeasure;
+  value: number;
+  /** What the measure was computed on (for messages). */
+  on: string;
+}
 
 /** Standard-normal inputs of a shape (batch first), seeded. */
 export function seededInputs(shape: number[], seed: number): Float32Array {
@@ -9,23 +33,17 @@ export function seededInputs(shape: number[], seed: number): Float32Array {
 }
 
 /**
- * An evaluator that scores a candidate by the negative mean squared difference between its outputs
- * and the original model's on fixed inputs (higher is better). Used when the user gives no data.
+ * An evaluator that scores a candidate by the mean cosine similarity of its centred logits and the
+ * original model's on fixed inputs (1 = the same direction; higher is better). Used when the user
+ * gives no images.
  */
 export async function fidelityEvaluator(original: ModelBundle, input: Float32Array, shape: number[]): Promise<(bundle: ModelBundle) => Promise<number>> {
-  const reference = await predictOutputs(original, input, shape);
+  const reference = (await predictOutputs(original, input, shape))[0] as Float32Array;
+  const batch = shape[0] ?? 1;
+  const classes = reference.length / batch;
+  const probabilities = outputsProbabilities(original);
   return async (bundle: ModelBundle) => {
-    const outputs = await predictOutputs(bundle, input, shape);
-    let sum = 0;
-    let count = 0;
-    outputs.forEach((o, k) => {
-      const r = reference[k] as Float32Array;
-      for (let i = 0; i < o.length; i++) {
-        const d = (o[i] as number) - (r[i] as number);
-        sum += d * d;
-      }
-      count += o.length;
-    });
-    return -sum / Math.max(1, count);
+    const outputs = (await predictOutputs(bundle, input, shape))[0] as Float32Array;
+    return compareOutputs(outputs, reference, classes, probabilities).cosine;
   };
 }

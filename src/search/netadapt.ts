@@ -10,6 +10,7 @@ import { budgetsMet, worstResource, type Budget, type Resource, type ResourcePre
 import { appendRound, readHistory, rewriteHistory, type HistoryRound } from './history.ts';
 import { allowedKeeps, fullKeepState, minimumKeep, planOf, type KeepState } from './keep-state.ts';
 import { shrinkGraph } from './shrink-graph.ts';
+import type { FidelityFloor } from './fidelity.ts';
 
 /** Everything the search needs. */
 export interface SearchOptions {
@@ -35,6 +36,8 @@ export interface SearchOptions {
   historyPath?: string;
   /** Continue from the rounds already in the history file. */
   resume?: boolean;
+  /** Stop before taking a candidate whose quality falls below this floor (label-free search only). */
+  floor?: FidelityFloor;
   logger?: Logger;
 }
 
@@ -47,6 +50,8 @@ export interface SearchResult {
   rounds: HistoryRound[];
   /** Why the search stopped short, when `met` is false. */
   reason?: string;
+  /** Set when the fidelity floor stopped the search: the floor, the kept plan's quality and the best rejected candidate's. */
+  floorStop?: { floor: FidelityFloor; kept: number; rejected: number };
 }
 
 /** One candidate of a round. */
@@ -174,6 +179,14 @@ export async function searchNetAdapt(options: SearchOptions): Promise<SearchResu
     if (candidates.length === 0) return result(false, `no group can cut ${resource} further at channel rounding ${round}`);
     candidates.sort((a, b) => b.quality - a.quality || a.predicted[resource] - b.predicted[resource] || a.group.localeCompare(b.group));
     const best = candidates[0] as Candidate;
+    if (options.floor && best.quality < options.floor.value) {
+      const kept = rounds[rounds.length - 1]?.quality ?? 1;
+      const { measure, value, on } = options.floor;
+      return {
+        ...result(false, `the next cut would bring ${measure} with the unpruned model (on ${on}) to ${best.quality.toFixed(3)}, below the floor ${value}`),
+        floorStop: { floor: options.floor, kept, rejected: best.quality },
+      };
+    }
     state.set(best.group, best.keep);
     const group = options.groups.find((g) => g.id === best.group) as ChannelGroup;
     const kept = new Set(best.keep);

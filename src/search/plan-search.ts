@@ -9,7 +9,7 @@ import { countMacs } from '../analyze/cost.ts';
 import { shrinkGraph } from './shrink-graph.ts';
 import { budgetsMet, resolveBudget, resourceBudget, type Budget, type Resources } from '../targets/budget.ts';
 import { searchGlobal } from './global-search.ts';
-import { fidelityEvaluator, seededInputs } from './fidelity.ts';
+import { DEFAULT_FLOORS, fidelityEvaluator, seededInputs, type FidelityFloor, type FidelityMeasure } from './fidelity.ts';
 import type { LoadedTarget } from '../targets/load-targets.ts';
 import { searchNetAdapt } from './netadapt.ts';
 import { predictOnTarget, resourcePredictor, type TargetPrediction } from '../latency/target-predictor.ts';
@@ -35,6 +35,17 @@ export interface PlanSearchOptions {
   scores?: Scores;
   /** Candidate quality (accuracy after BN re-estimation); default: output fidelity on seeded inputs. */
   evaluate?: (bundle: ModelBundle) => Promise<number>;
+  /**
+   * What `evaluate` measures: `accuracy` (labelled data: no fidelity floor), or a label-free measure
+   * (`top-1 agreement` on images) held to the floor. Default: `accuracy` when `evaluate` is given.
+   */
+  measure?: FidelityMeasure | 'accuracy';
+  /** Where `evaluate` measures (for messages), e.g. the image folder. */
+  measuredOn?: string;
+  /** The fidelity floor (default: `DEFAULT_FLOORS` of the measure). */
+  minAgreement?: number;
+  /** Search past the fidelity floor. */
+  force?: boolean;
   seed?: number;
   /** Folder for plan.json and history.jsonl. */
   outDir?: string;
@@ -54,6 +65,12 @@ export interface PlanSearchResult {
   predictions: { before: TargetPrediction; after: TargetPrediction };
   rounds: HistoryRound[];
   reason?: string;
+  /** The label-free measure the search compared candidates by, or `accuracy`. */
+  measure: FidelityMeasure | 'accuracy';
+  /** The floor the search held (none with labels or `force`). */
+  floor?: FidelityFloor;
+  /** Set when the floor stopped the search short of the budgets. */
+  floorStop?: { floor: FidelityFloor; kept: number; rejected: number };
 }
 
 /** Run the search stage; writes plan.json (and the history) into `outDir` when given. */
@@ -68,7 +85,11 @@ export async function planSearch(options: PlanSearchOptions): Promise<PlanSearch
   const original = before.resources;
   const round = target.target.channelRounding;
   const mode = options.mode ?? 'netadapt';
-  let result: Omit<PlanSearchResult, 'macs' | 'budget' | 'original' | 'predictions'>;
+  let result: Omit<PlanSearchResult, 'macs' | 'budget' | 'original' | 'predictions' | 'measure' | 'floor'>;
+  const measure = options.measure ?? (options.evaluate ? 'accuracy' : 'logit cosine');
+  const floor: FidelityFloor | undefined = measure === 'accuracy' || options.force
+    ? undefined
+    : { measure, value: options.minAgreement ?? DEFAULT_FLOORS[measure], on: options.measuredOn ?? 'seeded noise inputs' };
   const initialScores = (): Scores => options.scores ?? scoreModel(criterion, { bundle, graph: analysis.graph, groups: analysis.groups, seed });
   if (mode === 'manual') {
     const scores = initialScores();
@@ -89,10 +110,11 @@ export async function planSearch(options: PlanSearchOptions): Promise<PlanSearch
       ...(options.outDir ? { historyPath: join(options.outDir, 'history.jsonl') } : {}),
       ...(options.resume ? { resume: true } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
+      ...(floor ? { floor } : {}),
     });
   }
   if (options.outDir) await writeJsonAtomic(join(options.outDir, 'plan.json'), result.plan);
   const planned = shrinkGraph(analysis.graph, analysis.groups, result.plan);
   const predictions = { before, after: predictOnTarget(planned, target, resolved) };
-  return { ...result, budget, original, predictions, macs: { before: analysis.cost.macs, after: countMacs(planned) } };
+  return { ...result, budget, original, predictions, macs: { before: analysis.cost.macs, after: countMacs(planned) }, measure, ...(floor ? { floor } : {}) };
 }

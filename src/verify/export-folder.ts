@@ -46,9 +46,12 @@ const manifestSchema = z.object({
     .min(1),
 });
 
-/** Formats a runtime can load. */
+/**
+ * Formats a runtime can load, fastest first: a TF.js runtime runs the graph model (BatchNormalization
+ * folded, activations fused) about twice as fast as the equivalent Layers model.
+ */
 export function formatsFor(runtime: RuntimeName): BundleFormat[] {
-  return runtime.startsWith('tfjs') ? ['tfjs', 'tfjs-graph'] : ['onnx'];
+  return runtime.startsWith('tfjs') ? ['tfjs-graph', 'tfjs'] : ['onnx'];
 }
 
 /** Order of preference: the target's export formats first, then any other format its runtime loads. */

@@ -6,6 +6,7 @@ import type { Graph } from '../core/types.ts';
 import { buildGraph } from '../analyze/graph.ts';
 import { readBundle } from '../bundle/read-bundle.ts';
 import { predictLatency } from '../latency/latency-model.ts';
+import { deployedGraph } from '../latency/deployed-graph.ts';
 import { loadProfile } from '../targets/load-targets.ts';
 import { resolveBudget } from '../targets/budget.ts';
 import type { ExportResult } from '../export/types.ts';
@@ -68,7 +69,7 @@ async function readGraph(exportDir: string, given: Graph | undefined): Promise<G
   return entry ? buildGraph(await readBundle(entry)) : null;
 }
 
-/** The profile's prediction for the measured setting: the host profile for local runs, the target's otherwise. */
+/** The profile's prediction for the measured setting (of the graph the measured bundle runs): the host profile for local runs, the target's otherwise. */
 function predict(graph: Graph | null, method: VerifyMethod, runtime: RuntimeName, profile: Profile, target: Target, root: string | undefined): { ms: number; by: { profile: string; runtime: RuntimeName } } | null {
   if (!graph) return null;
   const [p, r] = method === 'local' ? [loadProfile('host', root ? { root } : {}), runtime] : [profile, target.runtime];
@@ -102,7 +103,8 @@ export async function verifyExport(exported: string | ExportResult, options: Ver
   const summary = summarizeRuns(run.timing.runsMs);
   let prediction: ReturnType<typeof predict> = null;
   try {
-    prediction = predict(await readGraph(exportDir, options.graph), options.method, run.timing.runtime, profile, target, root);
+    const graph = await readGraph(exportDir, options.graph);
+    prediction = predict(graph && bundle.format === 'tfjs-graph' ? deployedGraph(graph) : graph, options.method, run.timing.runtime, profile, target, root);
   } catch (error) {
     logger.warn(`no latency prediction: ${(error as Error).message}`);
   }

@@ -23,7 +23,8 @@ test('netadapt meets a latency budget; the plan replays to a model that meets it
   const original = predictOnTarget(analysis.graph, target).resources.latencyMs;
   const budget = { latencyMs: original * 0.75 };
   const out = await mkdtemp(join(tmpdir(), 'ep-search-'));
-  const result = await planSearch({ bundle, analysis, target, budget, outDir: out, seed: 1 });
+  // The search's mechanics, past the fidelity floor (the floor has its own tests: test/e2e/own-model.test.ts).
+  const result = await planSearch({ bundle, analysis, target, budget, outDir: out, seed: 1, force: true });
   assert.equal(result.met, true, result.reason);
   assert.ok(result.predicted.latencyMs <= budget.latencyMs);
   assert.ok(result.macs.after < result.macs.before);
@@ -34,6 +35,7 @@ test('netadapt meets a latency budget; the plan replays to a model that meets it
   const history = (await readFile(join(out, 'history.jsonl'), 'utf8')).trim().split('\n');
   assert.equal(history.length, result.rounds.length);
   for (const [i, line] of history.entries()) assert.equal(JSON.parse(line).round, i + 1);
+  assert.equal(result.floor, undefined, 'forced: no floor held');
   // Channel rounding: every pruned group keeps a multiple of the target's rounding.
   for (const g of plan.groups) if (g.drop.length > 0 && g.size > target.target.channelRounding) assert.equal((g.size - g.drop.length) % target.target.channelRounding, 0);
 });
@@ -43,15 +45,15 @@ test('the same seed gives the same plan; a resumed search (after a torn history 
   const budget = { latencyMs: predictOnTarget(analysis.graph, target).resources.latencyMs * 0.8 };
   const a = await mkdtemp(join(tmpdir(), 'ep-a-'));
   const b = await mkdtemp(join(tmpdir(), 'ep-b-'));
-  const full = await planSearch({ bundle, analysis, target, budget, outDir: a, seed: 3 });
-  const again = await planSearch({ bundle, analysis, target, budget, outDir: b, seed: 3 });
+  const full = await planSearch({ bundle, analysis, target, budget, outDir: a, seed: 3, force: true });
+  const again = await planSearch({ bundle, analysis, target, budget, outDir: b, seed: 3, force: true });
   assert.deepEqual(again.plan, full.plan);
   assert.ok(full.rounds.length >= 2, 'several rounds');
   // Interrupt: keep the first round only, plus half a line as a kill mid-write leaves it.
   const c = await mkdtemp(join(tmpdir(), 'ep-c-'));
   const lines = (await readFile(join(a, 'history.jsonl'), 'utf8')).split('\n');
   await appendFile(join(c, 'history.jsonl'), `${lines[0]}\n${(lines[1] ?? '').slice(0, 40)}`);
-  const resumed = await planSearch({ bundle, analysis, target, budget, outDir: c, seed: 3, resume: true });
+  const resumed = await planSearch({ bundle, analysis, target, budget, outDir: c, seed: 3, resume: true, force: true });
   assert.deepEqual(resumed.plan, full.plan);
   assert.equal((await readFile(join(c, 'history.jsonl'), 'utf8')).trim().split('\n').length, full.rounds.length);
 });

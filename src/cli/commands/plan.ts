@@ -20,6 +20,8 @@ interface PlanOptions extends BudgetFlags {
   lockUnknown?: boolean;
   data?: string;
   searchImages: number;
+  minAgreement?: number;
+  force?: boolean;
 }
 
 /** Register the plan command. */
@@ -35,7 +37,9 @@ export function register(program: Command): void {
     .addOption(choiceOption('--search <mode>', 'netadapt (rounds, candidates compared by measured quality), global (one threshold) or manual (--ratio/--ratios)', SEARCH_MODES, 'netadapt'))
     .addOption(numberOption('--ratio <r>', 'manual mode: drop ratio for every group, 0 ≤ r < 1', { min: 0 }))
     .option('--ratios <file.json>', 'manual mode: per-group drop ratios')
-    .option('--data <path>', 'image folder (class sub-folders, or train/ + test/) or IDX files: candidates are compared by accuracy after BatchNorm re-estimation')
+    .option('--data <path>', 'image folder (class sub-folders, or train/ + test/) or IDX files: candidates are compared by accuracy after BatchNorm re-estimation; a flat folder of unlabelled images: by top-1 agreement with the unpruned model')
+    .addOption(numberOption('--min-agreement <x>', 'without labelled data, stop before agreement with the unpruned model falls below x (default 0.9)', { min: 0, max: 1 }))
+    .option('--force', 'search past the --min-agreement floor')
     .addOption(numberOption('--search-images <n>', 'training images for BN re-estimation and, as many again, for candidate accuracy (with --data)', { integer: true, min: 1 }, 512))
     .addOption(seedOption('seed (the same seed gives the same plan)'))
     .option('--resume', 'continue an interrupted search from <out>/history.jsonl')
@@ -56,16 +60,22 @@ export function register(program: Command): void {
         const logger = createCliLogger(globals.json === true);
         const seed = opts.seed;
         let evaluate: ((b: typeof bundle) => Promise<number>) | undefined;
+        let unlabelled: { measure: 'top-1 agreement'; measuredOn: string } | undefined;
         if (opts.data) {
           const { loadRunData } = await import('../../data/run-data.ts');
-          const { candidateAccuracy } = await import('../../runtime/candidate-accuracy.ts');
-          evaluate = candidateAccuracy(await loadRunData(bundle, opts.data, seed, opts.searchImages, logger), seed);
+          const { candidateAccuracy, candidateAgreement } = await import('../../runtime/candidate-accuracy.ts');
+          const data = await loadRunData(bundle, opts.data, seed, opts.searchImages, logger);
+          evaluate = data.unlabelled ? await candidateAgreement(data, bundle, seed) : candidateAccuracy(data, seed);
+          if (data.unlabelled) unlabelled = { measure: 'top-1 agreement', measuredOn: `${data.searchEval.labels.length} images of ${data.source}` };
         }
         const result = await planSearch({
           bundle, analysis, target, budget, criterion: opts.criterion, mode, seed, outDir: opts.out,
           ...(ratios !== undefined ? { ratios } : {}),
           ...(opts.resume ? { resume: true } : {}),
           ...(evaluate ? { evaluate } : {}),
+          ...(unlabelled ?? {}),
+          ...(opts.minAgreement !== undefined ? { minAgreement: opts.minAgreement } : {}),
+          ...(opts.force ? { force: true } : {}),
           logger,
         });
         const json = {
@@ -77,6 +87,8 @@ export function register(program: Command): void {
           rounds: result.rounds.length,
           plan: `${opts.out}/plan.json`,
           ...(result.reason ? { reason: result.reason } : {}),
+          measure: result.measure,
+          ...(result.floor ? { floor: result.floor } : {}),
         };
         const f = (n: number | undefined): string => (n === undefined ? '—' : n.toFixed(2));
         printResult(globals, json, () => [
@@ -88,7 +100,7 @@ export function register(program: Command): void {
           `${result.rounds.length} search rounds; wrote ${opts.out}/plan.json`,
         ].join('\n'));
         if (!result.met) {
-          if (!globals.json) process.stderr.write(`error BUDGET_UNREACHABLE: ${result.reason ?? 'the budgets cannot be met'}\nhint: raise the budget, or lower the channel rounding; the best plan found is in ${opts.out}/plan.json\n`);
+          if (!globals.json) process.stderr.write(`error BUDGET_UNREACHABLE: ${result.reason ?? 'the budgets cannot be met'}\nhint: raise the budget, or lower the channel rounding${result.floorStop ? ', or give --data (images, labelled or not), a lower --min-agreement, or --force' : ''}; the best plan found is in ${opts.out}/plan.json\n`);
           return EXIT_CODES.BUDGET_UNREACHABLE;
         }
         return undefined;

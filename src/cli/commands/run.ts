@@ -23,6 +23,8 @@ interface RunOptions extends BudgetFlags {
   backend?: string;
   resume?: boolean;
   lockUnknown?: boolean;
+  minAgreement?: number;
+  force?: boolean;
 }
 
 /** Register the main command (the default when no sub-command is named). */
@@ -33,7 +35,9 @@ export function register(program: Command): void {
     .argument('[model.json]', 'a TF.js Layers model (default: the bundled VGG-style sample and its data)')
     .requiredOption('--target <name>', 'where the model will run: see `edge-prune targets`');
   addBudgetOptions(command)
-    .option('--data <path>', 'image folder (class sub-folders, or train/ + test/) or IDX files, for the search and fine-tuning')
+    .option('--data <path>', 'image folder (class sub-folders, train/ + test/, or a flat folder of unlabelled images) or IDX files, for the search and fine-tuning')
+    .addOption(numberOption('--min-agreement <x>', 'without labelled data, stop the search before agreement with the unpruned model falls below x (default 0.9: top-1 agreement on images, logit cosine on seeded inputs)', { min: 0, max: 1 }))
+    .option('--force', 'search past the --min-agreement floor (the model may be destroyed; said loudly)')
     .addOption(numberOption('--epochs <n>', 'fine-tuning epochs (default 2; 6 on the bundled sample, see samples/vgg/budgets.json)', { integer: true, min: 0 }))
     .option('--out <dir>', 'run folder (default runs/<target>-<time>)')
     .addOption(choiceOption('--criterion <name>', 'channel ranking', Object.keys(CRITERIA), 'fscl'))
@@ -48,9 +52,12 @@ Examples:
   edge-prune --target pixel7                                   # the bundled sample, its data and budgets
   edge-prune my/model.json --target pixel7 --data my/images --epochs 5 --out runs/mine
   edge-prune my/model.json --target raspberry-pi-5 --latency-ms 20 --json > report.json
+  edge-prune my/model.json --target pixel7 --data my/unlabelled-photos   # a flat folder is enough
 
 The run folder holds plan.json, history.jsonl, model/ (pruned + fine-tuned), export/ (tfjs,
-tfjs-graph, onnx), report.json and report.html. Exit 0 when every budget is met, 11 when one is not.`)
+tfjs-graph, onnx), report.json and report.html. Exit 0 when every budget is met, 11 when one is not,
+10 when the budget cannot be met above the agreement floor (without labelled data; the best plan
+above it is in plan.json). Without labelled data the verdict says accuracy was NOT checked.`)
     .action(
       action(async (model: string | undefined, opts: RunOptions, cmd: Command) => {
         const { runPipeline } = await import('../../pipeline.ts');
@@ -71,6 +78,8 @@ tfjs-graph, onnx), report.json and report.html. Exit 0 when every budget is met,
           ...(opts.resume ? { resume: true } : {}),
           ...(opts.lockUnknown ? { lockUnknown: true } : {}),
           importOptions: importFlags(),
+          ...(opts.minAgreement !== undefined ? { minAgreement: opts.minAgreement } : {}),
+          ...(opts.force ? { force: true } : {}),
           logger: createCliLogger(globals.json === true),
         });
         const { formatSummary } = await import('../summary.ts');
