@@ -1,4 +1,5 @@
 // A user's own model without data: a tight budget stops at the agreement floor (exit 10); --force goes on and says accuracy was not checked.
+// tier: full (spawns the CLI on the MobileNetV2 fixture twice)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
