@@ -36,7 +36,7 @@ test('plan: SIGKILL at seeded random points, then --resume, gives the uninterrup
   const latency = predictOnTarget(analyzeModel(await readBundle(model)).graph, target).resources.latencyMs * 0.75;
   const root = await makeTempDir('kill-plan');
   try {
-    const argsFor = (dir: string): string[] => ['plan', model, '--target', 'raspberry-pi-5', '--latency-ms', String(latency), '--seed', '3', '--out', join(dir, 'out')];
+    const argsFor = (dir: string): string[] => ['plan', model, '--target', 'raspberry-pi-5', '--latency-ms', String(latency), '--seed', '3', '--force', '--out', join(dir, 'out')]; // --force: this test is about crash safety, not the fidelity floor
     const reference = join(root, 'reference');
     const whole = await runCli(argsFor(reference));
     assert.equal(whole.exit, 0, whole.stderr);
