@@ -83,6 +83,7 @@ export async function convertOnnx(file: OnnxFile): Promise<ModelBundle> {
     where,
     producer: (t) => producers.get(t),
     readers: (t) => readers.get(t) ?? 0,
+    define: (t, v) => { values.set(t, v); },
     constant(t) {
       const known = consts.get(t) ?? folded.get(t);
       if (known !== undefined) return known ?? undefined;
@@ -117,7 +118,10 @@ export async function convertOnnx(file: OnnxFile): Promise<ModelBundle> {
       activeValue.add(t);
       try {
         descend(node);
-        const v = requireConverter(ctx, node)(ctx, node);
+        const first = requireConverter(ctx, node)(ctx, node);
+        values.set(node.output?.[0] ?? t, first);
+        // A converter of several outputs (Split) defines the others itself.
+        const v = values.get(t) ?? first;
         values.set(t, v);
         return v;
       } catch (error) {
