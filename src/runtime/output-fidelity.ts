@@ -5,7 +5,6 @@ import { fillBatch } from '../data/batches.ts';
 import { countImages, imageBytes, type ImageDataset } from '../data/dataset.ts';
 import { DEFAULT_NORMALIZATION, normalizationTable, readNormalization } from '../data/normalization.ts';
 import type { RunData } from '../data/run-data.ts';
-import { readSourceNames } from '../export/source-names.ts';
 import { ensureTrainingBackend } from './train-backend.ts';
 import { reestimateBatchNorm } from './train-bn.ts';
 import { buildTrainableModel } from './train-model.ts';
@@ -59,7 +58,9 @@ export async function predictAllOutputs(bundle: ModelBundle, data: ImageDataset,
 
 /** Relative squared error of each output against the reference's, named by the source's output names. */
 export function compareRawOutputs(bundle: ModelBundle, own: readonly Float32Array[], reference: readonly Float32Array[], n: number): OutputFidelity {
-  const names = readSourceNames(bundle);
+  // The source tensor names import recorded (userDefinedMetadata.edgePrune.source.outputs), by layer.
+  const source = (bundle.meta['userDefinedMetadata'] as { edgePrune?: { source?: { outputs?: { name?: unknown; layer?: unknown }[] } } } | undefined)?.edgePrune?.source;
+  const names: Record<string, string> = Object.fromEntries((source?.outputs ?? []).filter((o) => typeof o.name === 'string' && typeof o.layer === 'string').map((o) => [o.layer as string, o.name as string]));
   const layers = ((bundle.topology['config'] as { output_layers?: unknown[][] } | undefined)?.output_layers ?? []).map((o) => String(o[0]));
   const outputs = reference.map((r, k) => {
     const y = own[k] ?? new Float32Array(r.length);

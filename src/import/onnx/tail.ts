@@ -54,9 +54,9 @@ export function failWithTail(view: TailView, outputs: readonly string[], error: 
   if (frontier.length === 0 || !first || !post) throw error;
   const suggestion = `--outputs ${frontier.join(',')}`;
   return fail('UNSUPPORTED_OP', {
-    expected: 'a graph of supported operators up to its outputs',
-    found: `a post-processing tail starting at ${describeNode(first, view.file.opset)} (${error.found} at ${error.where.replace(`${view.file.path}: `, '')})`,
-    where: view.file.path,
+    expected: error.expected,
+    found: `${error.found}, in a post-processing tail starting at ${describeNode(first, view.file.opset)}`,
+    where: error.where,
     hint: `cut the decoding/NMS tail off and prune the raw outputs: rerun with ${suggestion} (the pruned model keeps those output names, so your decoding code keeps working)`,
   });
 }
