@@ -17,6 +17,7 @@ import { renderHtml } from './report/render-html.ts';
 import type { MeasuredLatency, Report } from './report/report-types.ts';
 import { PACKAGE_ROOT } from './core/package-root.ts';
 import { sampleDefaults } from './pipeline-sample.ts';
+import { isDensePrediction, trackOutputFidelity } from './pipeline-dense.ts';
 import { checkBudgetSanity, requireAboveFloor } from './pipeline-checks.ts';
 import { predictOnTarget } from './latency/target-predictor.ts';
 import type { AgreementFigures } from './report/report-types.ts';
@@ -85,9 +86,12 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
   const bundle = await stage('load', 1, () => loadModel(modelPath, options.importOptions ?? {}));
   const before = await stage('analyze', 2, async () => analyzeModel(bundle, { lockUnknown: options.lockUnknown === true }));
   const data = dataPath ? await stage('load data', 3, async () => (await import('./data/run-data.ts')).loadRunData(bundle, dataPath, seed, options.searchImages ?? 512, logger)) : undefined;
-  const labelled = data !== undefined && !data.unlabelled;
+  // Detectors and segmenters (several outputs, or maps): per-output fidelity on raw outputs, never labels.
+  const dense = isDensePrediction(before.graph);
+  const labelled = data !== undefined && !data.unlabelled && !dense;
+  const denseFidelity = dense && data ? trackOutputFidelity(bundle, data) : undefined;
   if (!data) notes.push('No data was given: the search compared candidates by the cosine of their logits with the unpruned model\'s on seeded noise inputs, fine-tuning was skipped, and accuracy was NOT checked.');
-  if (data && !labelled) notes.push(`The images in ${data.source} are unlabelled: the search compared candidates by top-1 agreement with the unpruned model, fine-tuning distilled the unpruned model's soft labels alone, and accuracy was NOT checked.`);
+  if (data && !labelled) notes.push(`The images in ${data.source} are unlabelled: the search compared candidates by ${dense ? 'per-output fidelity (relative squared error of every raw output)' : 'top-1 agreement'} with the unpruned model, fine-tuning distilled the unpruned model's ${dense ? 'raw outputs' : 'soft labels'} alone, and accuracy was NOT checked.`);
   const accuracyOf = async (b: ModelBundle): Promise<number | null> => {
     if (!data || !labelled) return null;
     const { evaluateAccuracy } = await import('./runtime/train-eval.ts');
@@ -108,11 +112,11 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
   }
   const search = await stage('search', 5, async () => {
     const quality = data ? await import('./runtime/candidate-accuracy.ts') : undefined;
-    const evaluate = data && quality ? (labelled ? quality.candidateAccuracy(data, seed) : await quality.candidateAgreement(data, bundle, seed)) : undefined;
+    const evaluate = data && quality ? (labelled ? quality.candidateAccuracy(data, seed) : dense ? await (await import('./runtime/output-fidelity.ts')).candidateOutputFidelity(data, bundle, seed) : await quality.candidateAgreement(data, bundle, seed)) : undefined;
     return planSearch({
       bundle, analysis: before, target, budget, criterion, scores, mode: options.search ?? 'netadapt', seed, outDir, logger,
       ...(evaluate ? { evaluate } : {}), ...(options.resume ? { resume: true } : {}),
-      ...(data && !labelled ? { measure: 'top-1 agreement' as const, measuredOn: `${data.searchEval.labels.length} held-out images of ${data.source}` } : {}),
+      ...(data && !labelled ? { measure: dense ? ('output fidelity' as const) : ('top-1 agreement' as const), measuredOn: `${data.searchEval.labels.length} held-out images of ${data.source}` } : {}),
       ...(options.minAgreement !== undefined ? { minAgreement: options.minAgreement } : {}), ...(options.force ? { force: true } : {}),
     });
   });
@@ -128,6 +132,7 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
   /** Top-1 agreement with the unpruned model on the held-out images, when they carry no labels. */
   const agreementOf = async (b: ModelBundle): Promise<number | null> => {
     if (!data || labelled) return null;
+    if (denseFidelity) return denseFidelity.measure(b, b === pruned ? 'before' : 'after');
     const { measureAgreement, predictImages } = await import('./runtime/agreement.ts');
     reference ??= await predictImages(bundle, data.test);
     return (await measureAgreement(b, reference, data.test)).top1;
@@ -146,7 +151,7 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
   const accuracyAfter = await accuracyOf(tuned);
   const lastQuality = search.rounds[search.rounds.length - 1]?.quality ?? 1;
   const agreement: AgreementFigures | null = labelled ? null : data
-    ? { measure: 'top-1 agreement', on: `${data.test.labels.length} held-out images of ${data.source}`, n: data.test.labels.length, beforeFinetune: agreementBefore, after: await agreementOf(tuned) }
+    ? { measure: dense ? 'output fidelity' : 'top-1 agreement', on: `${data.test.labels.length} held-out images of ${data.source}`, n: data.test.labels.length, beforeFinetune: agreementBefore, after: await agreementOf(tuned) }
     : { measure: search.measure, on: 'seeded noise inputs', n: null, beforeFinetune: lastQuality, after: lastQuality };
   await writeBundle(tuned, join(outDir, 'model'));
 
@@ -186,6 +191,10 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
       exports: exported.formats.map((f) => ({ format: f.format, path: join(outDir, 'export', f.entry), bytes: f.totalBytes })),
       outDir, notes, timings, version: await packageVersion(),
     });
+    if (denseFidelity) {
+      report.outputFidelity = denseFidelity.figures();
+      report.notes.push(denseFidelity.note());
+    }
     await writeJsonAtomic(join(outDir, 'report.json'), report);
     await writeFileAtomic(join(outDir, 'report.html'), renderHtml(report));
     return report;

@@ -3,23 +3,65 @@ import type { ChannelGroup, Graph, GraphNode, Member } from '../core/types.ts';
 import { channelKindOf, findRule } from '../layers/rules.ts';
 import type { LayerRule } from '../layers/rule-types.ts';
 import { concatAxis } from '../layers/shape-rules.ts';
+import { readChannelSlice } from '../layers/dense-rules.ts';
 import { SpaceTable, type Layout, type Segment } from './spaces.ts';
 
 /** Channels on the last axis of a shape. */
 const lastDim = (shape: readonly number[]): number => shape[shape.length - 1] ?? 0;
+
+/** Most walks while channel slices refine the spaces (each walk adds cuts; real models need two or three). */
+const MAX_WALKS = 12;
 
 /** Analysis state while walking the graph in topological order. */
 interface Walk {
   table: SpaceTable;
   layouts: Map<string, Layout>;
   order: number;
+  /** Where node outputs are cut into separate spaces (so a ChannelSlice takes whole spaces): node → offsets. */
+  cuts: Map<string, Set<number>>;
+  /** A cut was added in this walk: walk again. */
+  changed: boolean;
 }
 
-/** A layout of one fresh space covering all channels of a node's output. */
+/** A node output's fresh spaces: one per part between its cuts (the first part named after the node, others `node@start`). */
 function freshLayout(walk: Walk, node: GraphNode, lockReason?: string): Layout {
   const size = lastDim(node.outputShape);
-  const space = walk.table.create(size, node.name, walk.order, lockReason);
-  return { segments: [{ space, pos: 0, length: size, via: [] }] };
+  const edges = [0, ...[...(walk.cuts.get(node.name) ?? [])].filter((c) => c > 0 && c < size).sort((a, b) => a - b), size];
+  const segments: Segment[] = [];
+  for (let i = 0; i + 1 < edges.length; i++) {
+    const [start, end] = [edges[i] as number, edges[i + 1] as number];
+    const space = walk.table.create(end - start, start === 0 ? node.name : `${node.name}@${start}`, walk.order, lockReason, { node: node.name, start });
+    segments.push({ space, pos: start, length: end - start, via: [] });
+  }
+  return { segments };
+}
+
+/** Cut a segment's space `offset` channels in, in every node output joined to it (takes effect on the next walk). */
+function cutSpace(walk: Walk, seg: Segment, offset: number): void {
+  for (const part of walk.table.partsOf(seg.space)) {
+    const set = walk.cuts.get(part.node) ?? new Set<number>();
+    if (!set.has(part.start + offset)) {
+      set.add(part.start + offset);
+      walk.changed = true;
+    }
+    walk.cuts.set(part.node, set);
+  }
+}
+
+/** Cut every segment of the layouts that an edge falls strictly inside; true when a cut was made. */
+function cutAtEdges(walk: Walk, layouts: readonly Layout[], edges: readonly number[]): boolean {
+  let cut = false;
+  for (const l of layouts) {
+    for (const seg of l.segments) {
+      for (const e of edges) {
+        if (e > seg.pos && e < seg.pos + seg.length) {
+          cutSpace(walk, seg, e - seg.pos);
+          cut = true;
+        }
+      }
+    }
+  }
+  return cut;
 }
 
 /** Lock every space a layout touches. */
@@ -46,10 +88,10 @@ function addAxisMembers(walk: Walk, node: GraphNode, layout: Layout, slot: strin
 function visitProducer(walk: Walk, node: GraphNode, rule: LayerRule, input: Layout): Layout {
   for (const { slot, axis } of rule.inAxes ?? []) addAxisMembers(walk, node, input, slot, axis, 'consumer');
   const out = freshLayout(walk, node);
-  const seg = out.segments[0] as Segment;
   for (const { slot, axis } of rule.outAxes ?? []) addAxisMembers(walk, node, out, slot, axis, 'producer');
-  if (rule.countField) {
-    walk.table.addMember(seg.space, { layer: node.name, weight: rule.countField, slot: rule.countField, axis: -1, role: 'config', offset: 0, stride: seg.length, repeat: 1 });
+  for (const seg of rule.countField ? out.segments : []) {
+    const field = rule.countField as string;
+    walk.table.addMember(seg.space, { layer: node.name, weight: field, slot: field, axis: -1, role: 'config', offset: seg.pos, stride: seg.length, repeat: 1 });
   }
   return out;
 }
@@ -72,6 +114,9 @@ function sameSplit(a: Layout, b: Layout): boolean {
 function visitMerge(walk: Walk, node: GraphNode, inputs: Layout[]): Layout {
   const first = inputs[0] as Layout;
   if (!inputs.every((l) => sameSplit(first, l))) {
+    // Differently cut inputs (a slice cut one of them): cut the others alike on the next walk.
+    const edges = [...new Set(inputs.flatMap((l) => l.segments.flatMap((s) => [s.pos, s.pos + s.length])))];
+    if (inputs.every((l) => !l.flat) && cutAtEdges(walk, inputs, edges)) return freshLayout(walk, node, 'channel cut pending');
     const reason = `${node.className} "${node.name}" joins differently split channels`;
     for (const l of inputs) lockLayout(walk, l, reason);
     return { ...first, segments: first.segments.map((s) => ({ ...s, via: [] })) };
@@ -100,6 +145,29 @@ function visitConcat(walk: Walk, node: GraphNode, inputs: Layout[], shapes: numb
   return { segments };
 }
 
+/**
+ * ChannelSlice: the input's spaces inside [begin, begin + size), shifted to 0. A slice edge inside a
+ * space cuts that space (and every node output joined to it) for the next walk. `begin` shrinks with
+ * the spaces before the slice, `size` with those inside it.
+ */
+function visitSlice(walk: Walk, node: GraphNode, input: Layout, inputShape: number[]): Layout {
+  if (input.flat) {
+    lockLayout(walk, input, `ChannelSlice "${node.name}" of a flattened tensor`);
+    return freshLayout(walk, node, `output of ChannelSlice "${node.name}" of a flattened tensor`);
+  }
+  const { begin, size } = readChannelSlice(node.config, lastDim(inputShape), node.name);
+  const end = begin + size;
+  if (cutAtEdges(walk, [input], [begin, end])) return freshLayout(walk, node, 'channel cut pending');
+  const segments: Segment[] = [];
+  for (const seg of input.segments) {
+    const field = seg.pos + seg.length <= begin ? 'begin' : seg.pos >= begin && seg.pos + seg.length <= end ? 'size' : undefined;
+    if (!field) continue;
+    walk.table.addMember(seg.space, { layer: node.name, weight: field, slot: field, axis: -1, role: 'config', offset: seg.pos, stride: seg.length, repeat: 1 });
+    if (field === 'size') segments.push({ ...seg, pos: seg.pos - begin });
+  }
+  return { segments };
+}
+
 /** Flatten: channel c of an H×W×C map owns the flat positions p·C + c. */
 function visitFlatten(input: Layout, inputShape: number[]): Layout {
   if (input.flat || inputShape.length <= 1) return input;
@@ -125,6 +193,7 @@ function visitNode(walk: Walk, node: GraphNode, shapes: Map<string, number[]>): 
   else if (kind === 'pass') out = visitPass(walk, node, rule, first);
   else if (kind === 'merge') out = visitMerge(walk, node, inputs);
   else if (kind === 'concat') out = visitConcat(walk, node, inputs, inputShapes);
+  else if (kind === 'slice') out = visitSlice(walk, node, first, inputShapes[0] ?? []);
   else if (kind === 'flatten') out = visitFlatten(first, inputShapes[0] ?? []);
   else if (kind === 'reshape' && !first.flat && lastDim(node.outputShape) === lastDim(inputShapes[0] ?? [])) {
     const target = node.config['target_shape'] ?? node.config['targetShape'];
@@ -143,16 +212,23 @@ function visitNode(walk: Walk, node: GraphNode, shapes: Map<string, number[]>): 
 }
 
 /**
- * Find the channel groups of a graph. Groups whose channels reach a model output, come from the
+ * Find the channel groups of a graph. A ChannelSlice (C2f/CSP split) cuts its producer's channels
+ * into separate groups at the slice's edges. Groups whose channels reach a model output, come from the
  * model input, or pass a layer that mixes channels are locked. Ids are stable across runs: the name
  * of the first layer (in topological order) that starts the group's channels.
  */
 export function findGroups(graph: Graph): ChannelGroup[] {
-  const walk: Walk = { table: new SpaceTable(), layouts: new Map(), order: 0 };
   const shapes = new Map(graph.nodes.map((n) => [n.name, n.outputShape]));
-  for (const node of graph.nodes) {
-    visitNode(walk, node, shapes);
-    walk.order += 1;
+  const cuts = new Map<string, Set<number>>();
+  let walk: Walk;
+  // Channel slices cut spaces into parts; walk again until no slice or merge needs a new cut.
+  for (let pass = 0; ; pass++) {
+    walk = { table: new SpaceTable(), layouts: new Map(), order: 0, cuts, changed: false };
+    for (const node of graph.nodes) {
+      visitNode(walk, node, shapes);
+      walk.order += 1;
+    }
+    if (!walk.changed || pass + 1 >= MAX_WALKS) break;
   }
   for (const name of graph.outputs) lockLayout(walk, walk.layouts.get(name), 'reaches a model output');
   return walk.table.roots().map((root) => {

@@ -25,6 +25,8 @@ interface Space {
   originOrder: number;
   lockReasons: string[];
   members: { seq: number; member: Member }[];
+  /** The node outputs this space (and those joined to it) covers: node name and first channel. */
+  parts: { node: string; start: number }[];
 }
 
 /** Spaces joined by union-find; members and locks accumulate on each space. */
@@ -33,9 +35,9 @@ export class SpaceTable {
   private readonly parent: number[] = [];
   private seq = 0;
 
-  /** Start a new space of `size` channels at a layer. */
-  create(size: number, origin: string, originOrder: number, lockReason?: string): number {
-    this.spaces.push({ size, origin, originOrder, lockReasons: lockReason ? [lockReason] : [], members: [] });
+  /** Start a new space of `size` channels at a layer (`part`: the node output's channels it covers, from `start`). */
+  create(size: number, origin: string, originOrder: number, lockReason?: string, part?: { node: string; start: number }): number {
+    this.spaces.push({ size, origin, originOrder, lockReasons: lockReason ? [lockReason] : [], members: [], parts: part ? [part] : [] });
     this.parent.push(this.spaces.length - 1);
     return this.spaces.length - 1;
   }
@@ -68,6 +70,7 @@ export class SpaceTable {
     const d = this.spaces[drop] as Space;
     k.members.push(...d.members);
     k.lockReasons.push(...d.lockReasons);
+    k.parts.push(...d.parts);
     this.parent[drop] = keep;
   }
 
@@ -80,6 +83,11 @@ export class SpaceTable {
   lock(space: number, reason: string): void {
     const s = this.spaces[this.find(space)] as Space;
     if (!s.lockReasons.includes(reason)) s.lockReasons.push(reason);
+  }
+
+  /** Every node output part joined into a space (where a cut of the space must be made). */
+  partsOf(space: number): readonly { node: string; start: number }[] {
+    return (this.spaces[this.find(space)] as Space).parts;
   }
 
   /** Size of a space. */

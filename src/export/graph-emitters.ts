@@ -5,6 +5,7 @@ import { computeBatchNormAffine } from './fold-bn.ts';
 import {
   emitTfActivation, emitTfEluLayer, emitTfHardSigmoidLayer, emitTfHardSwishLayer, emitTfLeakyReluLayer, emitTfPreluLayer, emitTfReluLayer,
 } from './graph-activation.ts';
+import { emitTfChannelSlice, emitTfUpSampling } from './dense-emitters.ts';
 import { attr, addFloatScalar, addInt32Const, type TfAttr, type TfEmitContext } from './graph-context.ts';
 
 /** Writes the ops of one layer; returns its output tensor's name. */
@@ -177,4 +178,7 @@ export const GRAPH_EMITTERS: Readonly<Record<string, GraphEmitter>> = {
   Maximum: emitMerge,
   Minimum: emitMerge,
   Concatenate: emitConcat,
+  ChannelSlice: emitTfChannelSlice,
+  UpSampling2D: emitTfUpSampling,
+  BilinearUpSampling2D: emitTfUpSampling,
 };

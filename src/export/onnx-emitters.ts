@@ -1,5 +1,6 @@
 // ONNX_EMITTERS: the one table of ONNX emitters, keyed by Keras class name like LAYER_RULES (DESIGN.md §1).
 import type { EmitContext, OnnxValue } from './onnx-context.ts';
+import { emitChannelSlice, emitUpSampling } from './dense-emitters.ts';
 import { emitHardSigmoidLayer, emitHardSwishLayer, emitPreluLayer } from './onnx-activation-layers.ts';
 import {
   emitBatchNormalization, emitConv2d, emitDense, emitDepthwiseConv2d, emitSeparableConv2d,
@@ -46,6 +47,9 @@ export const ONNX_EMITTERS: Readonly<Record<string, OnnxEmitter>> = {
   Maximum: emitMerge,
   Minimum: emitMerge,
   Concatenate: emitConcatenate,
+  ChannelSlice: emitChannelSlice,
+  UpSampling2D: emitUpSampling,
+  BilinearUpSampling2D: emitUpSampling,
 };
 
 /** The emitter of a Keras class, or undefined. */

@@ -10,7 +10,7 @@ import { importOnnx } from './onnx/import-onnx.ts';
 /** Formats a model file can have (detected by content). */
 export type ModelFormat = Exclude<DetectedFormat, 'unknown'>;
 
-/** Options that apply to some formats (ignored by the others): `outputs` and `inputShape` for graph models. */
+/** Options that apply to some formats (ignored by the others): `outputs` for graph models and ONNX, `inputShape` for graph models. */
 export type LoadModelOptions = GraphImportOptions;
 
 /**
@@ -34,7 +34,7 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
     case 'graph-model':
       return importGraphModel(path, options);
     case 'onnx':
-      return importOnnx(path);
+      return importOnnx(path, options.outputs ? { outputs: options.outputs } : {});
     case 'keras':
     case 'keras-h5':
       return importKeras(path);

@@ -11,9 +11,10 @@ import type { JsonObject } from '../core/types.ts';
  * - `concat`: output space is the inputs' spaces at offsets (Concatenate on the channel axis);
  * - `flatten`: H×W×C to a vector where channel c owns `{p·C + c}`;
  * - `reshape`: passes channels when the last axis is kept, else locks;
+ * - `slice`: output is a contiguous part of the input's channels (ChannelSlice, from an ONNX Split/Slice);
  * - `mixing`: mixes channels (e.g. Softmax): inputs are locked, output is a new locked space.
  */
-export type ChannelKind = 'input' | 'producer' | 'pass' | 'merge' | 'concat' | 'flatten' | 'reshape' | 'mixing';
+export type ChannelKind = 'input' | 'producer' | 'pass' | 'merge' | 'concat' | 'flatten' | 'reshape' | 'slice' | 'mixing';
 
 /** A weight slot's axis that indexes channels. */
 export interface SlotAxis {

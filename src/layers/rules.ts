@@ -3,6 +3,7 @@ import { fail } from '../core/errors.ts';
 import type { ChannelKind, LayerRule } from './rule-types.ts';
 import type { JsonObject } from '../core/types.ts';
 import { activationLayer, prelu } from './activation-rules.ts';
+import { channelSlice, upSampling2d } from './dense-rules.ts';
 import { batchNormalization, conv2d, dense, depthwiseConv2d, separableConv2d } from './conv-rules.ts';
 import {
   activation, concatenate, dropout, elu, flatten, globalPooling2d, inputLayer, merge, pooling2d, relu, reshape, softmax, zeroPadding2d,
@@ -40,6 +41,9 @@ export const LAYER_RULES: Readonly<Record<string, LayerRule>> = {
   Subtract: merge,
   Concatenate: concatenate,
   Softmax: softmax,
+  ChannelSlice: channelSlice,
+  UpSampling2D: upSampling2d,
+  BilinearUpSampling2D: upSampling2d,
 };
 
 /** The rule of a class, or undefined when the class is not supported. */

@@ -80,6 +80,8 @@ export interface Report {
   accuracyChecked: boolean;
   /** Label-free agreement of the pruned model with the unpruned one (null when not measured). */
   agreement: AgreementFigures | null;
+  /** Dense-prediction models (detectors, segmenters): each raw output's relative error to the unpruned model, before and after fine-tuning. */
+  outputFidelity?: { name: string; relativeErrorBeforeFinetune: number | null; relativeErrorAfter: number | null }[];
   latency: { predictedMs: number; predictedBeforeMs: number; measured: MeasuredLatency[] };
   /**
    * Predicted speed-ups on the target: from deploying the folded bundle alone (Layers → deployed,

@@ -1,6 +1,7 @@
 // Registers tfjs layer classes for activations tfjs-layers lacks: HardSwish and PyTorch-style HardSigmoid (alpha·x + beta, clipped).
 import * as tf from '@tensorflow/tfjs';
 import type { Tensor } from '@tensorflow/tfjs';
+import { installDenseLayers } from './dense-layers.ts';
 
 type Shape = tf.Shape | tf.Shape[];
 
@@ -46,9 +47,10 @@ export class HardSigmoidLayer extends tf.layers.Layer {
 
 let installed = false;
 
-/** Register the classes for deserialization (tf.models.modelFromJSON, tf.loadLayersModel). Idempotent. */
+/** Register the classes (and the detector blocks' ChannelSlice, BilinearUpSampling2D) for deserialization (tf.models.modelFromJSON, tf.loadLayersModel). Idempotent. */
 export function installActivationLayers(): void {
   if (installed) return;
+  installDenseLayers();
   tf.serialization.registerClass(HardSwishLayer);
   tf.serialization.registerClass(HardSigmoidLayer);
   installed = true;

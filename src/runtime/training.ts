@@ -1,4 +1,4 @@
-// One training step in tfjs: distillation + cross-entropy loss, SGD with momentum and weight decay, BN in training mode.
+// One training step in tfjs: distillation + cross-entropy loss (normalized MSE on raw outputs for dense-prediction models), SGD with momentum and weight decay, BN in training mode.
 import * as tf from '@tensorflow/tfjs';
 import { fail } from '../core/errors.ts';
 import type { ModelBundle, WeightEntry } from '../core/types.ts';
@@ -53,6 +53,24 @@ function batchLoss(logits: tf.Tensor2D, labels: tf.Tensor1D, classes: number, te
   return tf.add(tf.mul(ce, 1 - alpha), tf.mul(kl, alpha * t * t)) as tf.Scalar;
 }
 
+/** The outputs of `model.apply` as a list. */
+function allOutputs(y: tf.Tensor | tf.Tensor[] | tf.SymbolicTensor | tf.SymbolicTensor[]): tf.Tensor[] {
+  return (Array.isArray(y) ? y : [y]) as tf.Tensor[];
+}
+
+/**
+ * Distillation of a dense-prediction model (several outputs, or maps): the mean over outputs of the
+ * squared error to the teacher's raw output, each normalized by the teacher output's variance on the batch.
+ */
+function denseLoss(student: tf.Tensor[], teacher: tf.Tensor[]): tf.Scalar {
+  const terms = student.map((s, k) => {
+    const t = teacher[k] as tf.Tensor;
+    const { variance } = tf.moments(t);
+    return tf.div(tf.mean(tf.squaredDifference(s, t)), tf.add(variance, 1e-8));
+  });
+  return tf.div(tf.addN(terms), terms.length) as tf.Scalar;
+}
+
 /** Create a trainer for `bundle` on the fastest (or the requested) training backend. */
 export async function createTrainer(bundle: ModelBundle, options: TrainerOptions = {}): Promise<Trainer> {
   const backend = await ensureTrainingBackend(options.backend);
@@ -62,7 +80,20 @@ export async function createTrainer(bundle: ModelBundle, options: TrainerOptions
   const teacherProbabilities = options.teacher ? outputsProbabilities(options.teacher) : false;
   const inputShape = (model.inputs[0]?.shape ?? []).slice(1) as number[];
   const classes = (model.outputs[0]?.shape ?? []).slice(-1)[0] ?? 0;
-  if (teacher && (teacher.outputs[0]?.shape ?? []).slice(-1)[0] !== classes) {
+  // Several outputs or output maps: distillation on the raw outputs (box and class maps), no labels.
+  const dense = model.outputs.length > 1 || (model.outputs[0]?.shape.length ?? 2) > 2;
+  if (dense && !teacher) {
+    model.dispose();
+    fail('INVALID_DATA', { expected: 'a teacher to distill from (dense-prediction models train on their raw outputs)', found: 'no teacher', where: 'fine-tuning', hint: 'pass --teacher <the unpruned model>' });
+  }
+  if (teacher && dense) {
+    const shapes = (m: typeof model): string => JSON.stringify(m.outputs.map((o) => o.shape));
+    if (shapes(teacher) !== shapes(model)) {
+      teacher.dispose();
+      model.dispose();
+      fail('INVALID_MODEL', { expected: `a teacher with outputs ${shapes(model)}`, found: shapes(teacher), where: '--teacher', hint: 'the teacher must be the same model before pruning' });
+    }
+  } else if (teacher && (teacher.outputs[0]?.shape ?? []).slice(-1)[0] !== classes) {
     teacher.dispose();
     model.dispose();
     fail('INVALID_MODEL', { expected: `a teacher with ${classes} outputs`, found: `${teacher.outputs[0]?.shape.slice(-1)[0]}`, where: '--teacher', hint: 'the teacher must be the same classifier before pruning' });
@@ -75,29 +106,32 @@ export async function createTrainer(bundle: ModelBundle, options: TrainerOptions
   const velocity = new Map(trainable.map((w) => [w.name, tf.variable(tf.zerosLike(w.variable), false)]));
   const imageSize = inputShape.reduce((a, b) => a * b, 1);
 
-  const tensors = (inputs: Float32Array, labels: Int32Array): { x: tf.Tensor; y: tf.Tensor1D; teacherLogits: tf.Tensor2D | undefined } => {
+  const tensors = (inputs: Float32Array, labels: Int32Array): { x: tf.Tensor; y: tf.Tensor1D; teacherLogits: tf.Tensor2D | undefined; teacherOutputs: tf.Tensor[] } => {
     const batch = labels.length;
     if (inputs.length !== batch * imageSize) {
       fail('INVALID_ARGUMENT', { expected: `${batch * imageSize} input values (${batch} × ${inputShape.join('×')})`, found: `${inputs.length}`, where: 'train step', hint: 'the data does not match the model input' });
     }
     const x = tf.tensor(inputs, [batch, ...inputShape]);
-    const teacherLogits = teacher ? toLogits(singleOutput(teacher.apply(x, { training: false })), teacherProbabilities) : undefined;
-    return { x, y: tf.tensor1d(labels, 'int32'), teacherLogits };
+    const teacherOutputs = teacher && dense ? allOutputs(teacher.apply(x, { training: false })) : [];
+    const teacherLogits = teacher && !dense ? toLogits(singleOutput(teacher.apply(x, { training: false })), teacherProbabilities) : undefined;
+    return { x, y: tf.tensor1d(labels, 'int32'), teacherLogits, teacherOutputs };
   };
 
   return {
     backend,
     loss(inputs, labels) {
       return tf.tidy(() => {
-        const { x, y, teacherLogits } = tensors(inputs, labels);
+        const { x, y, teacherLogits, teacherOutputs } = tensors(inputs, labels);
+        if (dense) return denseLoss(allOutputs(model.apply(x, { training: false })), teacherOutputs).dataSync()[0] as number;
         const logits = toLogits(singleOutput(model.apply(x, { training: false })), probabilities);
         return batchLoss(logits, y, classes, teacherLogits, t, alpha).dataSync()[0] as number;
       });
     },
     step(inputs, labels, learningRate) {
       return tf.tidy(() => {
-        const { x, y, teacherLogits } = tensors(inputs, labels);
+        const { x, y, teacherLogits, teacherOutputs } = tensors(inputs, labels);
         const { value, grads } = tf.variableGrads(() => {
+          if (dense) return denseLoss(allOutputs(model.apply(x, { training: true })), teacherOutputs);
           const logits = toLogits(singleOutput(model.apply(x, { training: true })), probabilities);
           return batchLoss(logits, y, classes, teacherLogits, t, alpha);
         }, trainable.map((w) => w.variable));

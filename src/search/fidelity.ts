@@ -6,7 +6,7 @@ import { compareOutputs } from '../runtime/agreement.ts';
 import { outputsProbabilities } from '../runtime/train-model.ts';
 
 /** Which label-free measure the search compares candidates by. */
-export type FidelityMeasure = 'top-1 agreement' | 'logit cosine';
+export type FidelityMeasure = 'top-1 agreement' | 'logit cosine' | 'output fidelity';
 
 /**
  * Default floors. On images, 0.9 top-1 agreement with the unpruned model: a pruned model that
@@ -16,8 +16,10 @@ export type FidelityMeasure = 'top-1 agreement' | 'logit cosine';
  * is on the cosine of centred logits: 0.9, an angle of about 26° between the logit vectors. It is
  * deliberately high, because noise is off the data's distribution and a candidate that keeps
  * its logits' direction on noise can still fail on real images; a lower floor needs `--min-agreement`.
+ * Dense-prediction models (detectors, segmenters) on images: `output fidelity`, 1 − the mean over raw
+ * outputs of Σ(y − r)²/Σ(r − mean r)², held at 0.5 before fine-tuning (distillation on the raw outputs recovers more).
  */
-export const DEFAULT_FLOORS: Record<FidelityMeasure, number> = { 'top-1 agreement': 0.9, 'logit cosine': 0.9 };
+export const DEFAULT_FLOORS: Record<FidelityMeasure, number> = { 'top-1 agreement': 0.9, 'logit cosine': 0.9, 'output fidelity': 0.5 };
 
 /** The floor the search holds: candidates whose measure falls below `value` are not taken. */
 export interface FidelityFloor {

@@ -37,6 +37,8 @@ export interface ImportContext {
   builder: KerasBuilder;
   /** Value of a tensor computed from the input, converting its producer first when needed. */
   value(tensor: string, user: OnnxNode): KerasValue;
+  /** Record the value of another output of a node being converted (Split's parts). */
+  define(tensor: string, value: KerasValue): void;
   /** A tensor's constant value (initializer, Constant node, or folded shape arithmetic), or undefined. */
   constant(tensor: string): ConstTensor | undefined;
   /** The node producing a tensor, or undefined for inputs and initializers. */

@@ -10,6 +10,7 @@ import { decodeTensor, type ConstTensor, type SymInt } from './onnx-tensor.ts';
 import { requireConverter } from './op-table.ts';
 import { describeNode, type ImportContext, type KerasValue, type OnnxNode } from './import-context.ts';
 import { readSourceInput } from './source-io.ts';
+import { failWithTail, selectOutputs } from './tail.ts';
 import { ONNX_META_CLASSES, ONNX_META_NORMALIZATION } from '../../export/onnx-meta.ts';
 import { parseNormalization } from '../../data/normalization.ts';
 
@@ -32,8 +33,14 @@ async function collectConstants(file: OnnxFile): Promise<Map<string, ConstTensor
   return consts;
 }
 
-/** Producer and reader counts of every tensor; duplicate producers are a malformed graph. */
-function indexGraph(file: OnnxFile): { producers: Map<string, OnnxNode>; readers: Map<string, number>; reader: Map<string, OnnxNode> } {
+/** Options of an ONNX import. */
+export interface OnnxImportOptions {
+  /** Import the sub-graph up to these tensors (raw outputs before a decoding/NMS tail) instead of the graph outputs. */
+  outputs?: string[];
+}
+
+/** Producer and reader counts of every tensor (model outputs count as readers); duplicate producers are a malformed graph. */
+function indexGraph(file: OnnxFile, outputNames: readonly string[]): { producers: Map<string, OnnxNode>; readers: Map<string, number>; reader: Map<string, OnnxNode> } {
   const producers = new Map<string, OnnxNode>();
   const readers = new Map<string, number>();
   const reader = new Map<string, OnnxNode>();
@@ -50,14 +57,15 @@ function indexGraph(file: OnnxFile): { producers: Map<string, OnnxNode>; readers
       reader.set(t, node);
     }
   }
-  for (const o of file.graph.output ?? []) readers.set(o.name ?? '', (readers.get(o.name ?? '') ?? 0) + 1);
+  for (const o of outputNames) readers.set(o, (readers.get(o) ?? 0) + 1);
   return { producers, readers, reader };
 }
 
 /** Convert a decoded ONNX model into a bundle. */
-export async function convertOnnx(file: OnnxFile): Promise<ModelBundle> {
+export async function convertOnnx(file: OnnxFile, options: OnnxImportOptions = {}): Promise<ModelBundle> {
   const consts = await collectConstants(file);
-  const { producers, readers, reader } = indexGraph(file);
+  const outputNames = selectOutputs(file, options.outputs, consts);
+  const { producers, readers, reader } = indexGraph(file, outputNames);
   const builder = new KerasBuilder();
   const values = new Map<string, KerasValue>();
   const folded = new Map<string, ConstTensor | null>();
@@ -83,6 +91,7 @@ export async function convertOnnx(file: OnnxFile): Promise<ModelBundle> {
     where,
     producer: (t) => producers.get(t),
     readers: (t) => readers.get(t) ?? 0,
+    define: (t, v) => { values.set(t, v); },
     constant(t) {
       const known = consts.get(t) ?? folded.get(t);
       if (known !== undefined) return known ?? undefined;
@@ -117,7 +126,10 @@ export async function convertOnnx(file: OnnxFile): Promise<ModelBundle> {
       activeValue.add(t);
       try {
         descend(node);
-        const v = requireConverter(ctx, node)(ctx, node);
+        const first = requireConverter(ctx, node)(ctx, node);
+        values.set(node.output?.[0] ?? t, first);
+        // A converter of several outputs (Split) defines the others itself.
+        const v = values.get(t) ?? first;
         values.set(t, v);
         return v;
       } catch (error) {
@@ -162,9 +174,21 @@ export async function convertOnnx(file: OnnxFile): Promise<ModelBundle> {
       if (!isEdgePruneError(error)) throw error;
     }
   }
-  const outputs = (file.graph.output ?? []).map((o) => {
-    const name = o.name ?? '';
-    const v = ctx.value(name, { name: `graph output "${name}"`, opType: 'output' });
+  const isConstant = (t: string): boolean => {
+    try {
+      return ctx.constant(t) !== undefined;
+    } catch {
+      return false; // shape arithmetic over a tensor that did not convert
+    }
+  };
+  const tailView = { file, producer: (t: string) => ctx.producer(t), converted: (t: string) => values.has(t) && values.get(t)?.layer !== inputLayer, isConstant };
+  const outputs = outputNames.map((name) => {
+    let v: KerasValue;
+    try {
+      v = ctx.value(name, { name: `graph output "${name}"`, opType: 'output' });
+    } catch (error) {
+      return failWithTail(tailView, outputNames, error);
+    }
     if (v.flatFrom) fail('UNSUPPORTED_OP', { expected: 'a model output in the same element order in NCHW and NHWC', found: `output "${name}" flattened from an image`, where: file.path, hint: 'end the model with a Gemm/MatMul or global pooling' });
     if (v.layer === inputLayer) fail('UNSUPPORTED_OP', { expected: 'an output computed by the model', found: `output "${name}" is the input`, where: file.path, hint: 'nothing to import' });
     builder.rename(v.layer, name);
@@ -221,11 +245,11 @@ function readEdgePruneProps(m: OnnxTypes.ModelProto): JsonObject {
   return fields;
 }
 
-/** Import an ONNX file from disk. */
-export async function importOnnx(path: string): Promise<ModelBundle> {
+/** Import an ONNX file from disk (`outputs`: the sub-graph up to these tensors). */
+export async function importOnnx(path: string, options: OnnxImportOptions = {}): Promise<ModelBundle> {
   const file = await readOnnxFile(path);
   try {
-    return await convertOnnx(file);
+    return await convertOnnx(file, options);
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     return fail('UNSUPPORTED_OP', { expected: 'a graph the importer can walk', found: `a graph too deep or too large (${error.message})`, where: path, hint: 'edge-prune imports CNNs of ordinary depth; split the model' });

@@ -4,6 +4,7 @@ import { CONSTANT_OPS } from './const-eval.ts';
 import {
   convertActivation, convertClip, convertHardSigmoid, convertHardSwish, convertLeakyRelu, convertPrelu, convertRelu, convertSoftmax,
 } from './convert-activation.ts';
+import { convertResize, convertSlice, convertSplit } from './convert-dense.ts';
 import { convertAdd, convertConcat, convertDiv, convertMul } from './convert-merge.ts';
 import { convertFlatten, convertGlobalPool, convertPad, convertPassThrough, convertPool, convertReduce, convertReshape } from './convert-shape.ts';
 import { convertBatchNorm, convertConv, convertGemm, convertMatMul } from './convert-weighted.ts';
@@ -43,6 +44,10 @@ export const OP_CONVERTERS: Readonly<Record<string, OpConverter>> = {
   Dropout: convertPassThrough,
   Identity: convertPassThrough,
   Cast: convertPassThrough,
+  Split: convertSplit,
+  Slice: convertSlice,
+  Resize: convertResize,
+  Upsample: convertResize,
 };
 
 /** Every supported op type (computed and constant-folded), sorted, for messages. */
