@@ -1,5 +1,6 @@
 // The newcomer's path, literally: the README's two set-up commands, run on a fresh clone of the committed HEAD.
 // tier: full (npm install and the README's run on a fresh clone)
+// beside: it mostly waits on npm install and the CLI in a fresh clone, so it runs alongside the other files
 //
 // What it does: reads README.md's fenced `sh` block with the two set-up commands (install + run the main
 // job on the bundled sample; run the tests), clones the repository's committed HEAD into a temporary
