@@ -68,3 +68,20 @@ export function requireAboveFloor(search: PlanSearchResult, options: { hasImages
     hint: `what would help: ${helps.join('; ')}`,
   });
 }
+
+/**
+ * After the search: when even the smallest model (every group at its minimum) misses a budget, fail
+ * with BUDGET_UNREACHABLE before anything is fine-tuned, exported or measured, naming the smallest
+ * model's prediction and a budget it could meet.
+ */
+export function requireReachable(search: PlanSearchResult, target: string): void {
+  const smallest = search.smallest;
+  if (!smallest) return;
+  const over = (['latencyMs', 'memoryMb', 'modelSizeMb'] as const).filter((r) => search.budget[r] !== undefined && smallest[r] > (search.budget[r] as number));
+  fail('BUDGET_UNREACHABLE', {
+    expected: `a model within ${over.map((r) => `${r} ≤ ${search.budget[r]}`).join(', ')} on ${target}`,
+    found: `even the smallest model (every group at its minimum) predicts ${over.map((r) => `${r} ${smallest[r].toFixed(2)}`).join(', ')}; nothing was pruned, fine-tuned or exported`,
+    where: `the search on ${target}`,
+    hint: `channel pruning cannot get there: loosen the budget${over.includes('latencyMs') ? ` (the unpruned model predicts ${search.original.latencyMs.toFixed(2)} ms; about half of it, --latency-ms ${readableMs(search.original.latencyMs / 2)}, is plausible)` : ''} or pick a faster target (edge-prune targets)`,
+  });
+}

@@ -18,7 +18,7 @@ import type { MeasuredLatency, Report } from './report/report-types.ts';
 import { PACKAGE_ROOT } from './core/package-root.ts';
 import { sampleDefaults } from './pipeline-sample.ts';
 import { isDensePrediction, trackOutputFidelity } from './pipeline-dense.ts';
-import { checkBudgetSanity, requireAboveFloor } from './pipeline-checks.ts';
+import { checkBudgetSanity, requireAboveFloor, requireReachable } from './pipeline-checks.ts';
 import { predictOnTarget } from './latency/target-predictor.ts';
 import type { AgreementFigures } from './report/report-types.ts';
 
@@ -120,6 +120,7 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
       ...(options.minAgreement !== undefined ? { minAgreement: options.minAgreement } : {}), ...(options.force ? { force: true } : {}),
     });
   });
+  requireReachable(search, target.target.name);
   requireAboveFloor(search, { hasImages: data !== undefined, labelled, target: target.target.name, planPath: join(outDir, 'plan.json') });
   if (!search.met) notes.push(`The search could not meet every budget: ${search.reason ?? 'unknown reason'}. The best plan found was applied.`);
 

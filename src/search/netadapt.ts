@@ -52,6 +52,8 @@ export interface SearchResult {
   reason?: string;
   /** Set when the fidelity floor stopped the search: the floor, the kept plan's quality and the best rejected candidate's. */
   floorStop?: { floor: FidelityFloor; kept: number; rejected: number };
+  /** Set when no plan can meet the budgets: the smallest model's predicted resources (every group at its minimum). */
+  smallest?: Resources;
 }
 
 /** One candidate of a round. */
@@ -158,7 +160,7 @@ export async function searchNetAdapt(options: SearchOptions): Promise<SearchResu
   });
   if (!budgetsMet(smallest, options.budget)) {
     const r = worstResource(smallest, options.budget) as Resource;
-    return result(false, `even the smallest model (every group at its minimum) predicts ${r} ${smallest[r].toFixed(2)} over the budget ${options.budget[r]}`);
+    return { ...result(false, `even the smallest model (every group at its minimum) predicts ${r} ${smallest[r].toFixed(2)} over the budget ${options.budget[r]}`), smallest };
   }
   const decay = options.decay ?? 0.97;
   for (let n = rounds.length; n < (options.maxRounds ?? 500); n++) {

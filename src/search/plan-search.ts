@@ -71,6 +71,8 @@ export interface PlanSearchResult {
   floor?: FidelityFloor;
   /** Set when the floor stopped the search short of the budgets. */
   floorStop?: { floor: FidelityFloor; kept: number; rejected: number };
+  /** Set when no plan can meet the budgets: the smallest model's predicted resources. */
+  smallest?: Resources;
 }
 
 /** Run the search stage; writes plan.json (and the history) into `outDir` when given. */

@@ -56,8 +56,8 @@ Examples:
 
 The run folder holds plan.json, history.jsonl, model/ (pruned + fine-tuned), export/ (tfjs,
 tfjs-graph, onnx), report.json and report.html. Exit 0 when every budget is met, 11 when one is not,
-10 when the budget cannot be met above the agreement floor (without labelled data; the best plan
-above it is in plan.json). Without labelled data the verdict says accuracy was NOT checked.`)
+10 when the budget cannot be met: above the agreement floor (without labelled data; the best plan
+above it is in plan.json), or at all (even the smallest model misses it; nothing is exported). Without labelled data the verdict says accuracy was NOT checked.`)
     .action(
       action(async (model: string | undefined, opts: RunOptions, cmd: Command) => {
         const { runPipeline } = await import('../../pipeline.ts');
