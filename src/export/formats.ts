@@ -4,6 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Graph, JsonObject, ModelBundle, WeightEntry } from '../core/types.ts';
 import { serializeBundle } from '../bundle/write-bundle.ts';
+import { coarsestEncoding, dominantEncoding, type EncodingSpec } from '../bundle/encoding.ts';
 import { predictGraphModelFromDisk, predictLayersModelFromDisk } from '../runtime/graph-model.ts';
 import { ensureBackend } from '../runtime/layers-model.ts';
 import { createOnnxSession } from '../runtime/onnx-session.ts';
@@ -23,8 +24,8 @@ export interface FormatJob {
   weights: ReadonlyMap<string, WeightEntry>;
   /** Temporary output folder (the whole export). */
   root: string;
-  precision: Precision;
-  quantize?: 'float16' | 'uint8';
+  /** Weight storage: one encoding, or one per weight (the Layers model keeps it; folded formats use the dominant one). */
+  encoding: EncodingSpec;
   foldBn: boolean;
   layout: 'nchw' | 'nhwc';
   /** Seeded channels-last input batch and its shape [N, ...]. */
@@ -48,41 +49,43 @@ async function writeFiles(root: string, sub: string, files: { name: string; byte
 }
 
 /** Parity of outputs (channels-last) against the job's reference; throws PARITY_FAILED beyond tolerance. */
-function checkParity(job: FormatJob, format: ExportFormat, runtime: string, outputs: Float32Array[]): ParityFigures {
+function checkParity(job: FormatJob, format: ExportFormat, runtime: string, outputs: Float32Array[], precision: Precision): ParityFigures {
   const lastAxis = job.graph.outputs.map((o) => job.graph.nodes.find((n) => n.name === o)?.outputShape.at(-1) ?? 1);
-  const figures = compareOutputs(job.reference, outputs, { precision: job.precision, runtime, samples: job.inputShape[0] as number, seed: job.seed, lastAxis });
+  const figures = compareOutputs(job.reference, outputs, { precision, runtime, samples: job.inputShape[0] as number, seed: job.seed, lastAxis });
   assertParity(figures, format);
   return figures;
 }
 
 /** Assemble a FormatResult. */
-function makeResult(format: ExportFormat, entry: string, files: ExportedFile[], weightBytes: number, job: FormatJob, rest: Partial<FormatResult> & { parity: ParityFigures; exportMs: number; parityMs: number }): FormatResult {
-  return { format, entry, files, totalBytes: files.reduce((n, f) => n + f.bytes, 0), weightBytes, precision: job.precision, foldedBatchNorm: 0, ...rest };
+function makeResult(format: ExportFormat, entry: string, files: ExportedFile[], weightBytes: number, precision: Precision, rest: Partial<FormatResult> & { parity: ParityFigures; exportMs: number; parityMs: number }): FormatResult {
+  return { format, entry, files, totalBytes: files.reduce((n, f) => n + f.bytes, 0), weightBytes, precision, foldedBatchNorm: 0, ...rest };
 }
 
 /** TF.js Layers model: model.json + ≤ 4 MB shards (optionally quantized), checked with tf.loadLayersModel. */
 export async function exportTfjs(job: FormatJob): Promise<FormatResult> {
   const t0 = performance.now();
-  const { modelJson, shards } = serializeBundle(job.bundle, job.quantize ? { quantize: job.quantize } : {});
+  const { modelJson, shards } = serializeBundle(job.bundle, { weights: job.encoding });
+  const precision = coarsestEncoding(job.encoding, job.bundle.weights);
   const files = await writeFiles(job.root, 'tfjs', [...shards, { name: 'model.json', bytes: `${JSON.stringify(modelJson)}\n` }]);
   const t1 = performance.now();
   const outputs = await predictLayersModelFromDisk(join(job.root, 'tfjs/model.json'), job.input, job.inputShape);
-  const parity = checkParity(job, 'tfjs', `tfjs-${await ensureBackend()} loadLayersModel`, outputs);
+  const parity = checkParity(job, 'tfjs', `tfjs-${await ensureBackend()} loadLayersModel`, outputs, precision);
   const weightBytes = shards.reduce((n, s) => n + s.bytes.byteLength, 0);
-  return makeResult('tfjs', 'tfjs/model.json', files, weightBytes, job, { parity, exportMs: t1 - t0, parityMs: performance.now() - t1 });
+  return makeResult('tfjs', 'tfjs/model.json', files, weightBytes, precision, { parity, exportMs: t1 - t0, parityMs: performance.now() - t1 });
 }
 
 /** TF.js graph model with BatchNormalization folded, checked with tfjs-converter's loadGraphModel. */
 export async function exportTfjsGraph(job: FormatJob): Promise<FormatResult> {
   const t0 = performance.now();
   const folded = foldBatchNorm(job.graph, job.weights);
-  const built = buildGraphModel(folded.graph, folded.weights, job.quantize ? { quantize: job.quantize } : {});
+  const precision = dominantEncoding(job.encoding, job.bundle.weights);
+  const built = buildGraphModel(folded.graph, folded.weights, { encoding: precision });
   const files = await writeFiles(job.root, 'tfjs-graph', [...built.shards, { name: 'model.json', bytes: `${JSON.stringify(built.modelJson)}\n` }]);
   const t1 = performance.now();
   const outputs = await predictGraphModelFromDisk(join(job.root, 'tfjs-graph/model.json'), job.input, job.inputShape);
-  const parity = checkParity(job, 'tfjs-graph', `tfjs-${await ensureBackend()} loadGraphModel`, outputs);
+  const parity = checkParity(job, 'tfjs-graph', `tfjs-${await ensureBackend()} loadGraphModel`, outputs, precision);
   const weightBytes = built.shards.reduce((n, s) => n + s.bytes.byteLength, 0);
-  return makeResult('tfjs-graph', 'tfjs-graph/model.json', files, weightBytes, job, {
+  return makeResult('tfjs-graph', 'tfjs-graph/model.json', files, weightBytes, precision, {
     parity, exportMs: t1 - t0, parityMs: performance.now() - t1, foldedBatchNorm: folded.folded.length, ops: built.ops,
   });
 }
@@ -91,7 +94,10 @@ export async function exportTfjsGraph(job: FormatJob): Promise<FormatResult> {
 export async function exportOnnx(job: FormatJob): Promise<FormatResult> {
   const t0 = performance.now();
   const source = job.foldBn ? foldBatchNorm(job.graph, job.weights) : { graph: job.graph, weights: job.weights, folded: [] };
-  const built = buildOnnxModel(source.graph, source.weights, { layout: job.layout, storage: job.precision, name: readModelName(job.bundle), names: readSourceNames(job.bundle), metadata: readOnnxMetadata(job.bundle) });
+  const dominant = dominantEncoding(job.encoding, job.bundle.weights);
+  // ONNX has no uint16 DequantizeLinear before opset 21: a uint16 source is stored as float16 (the same size).
+  const precision = dominant === 'uint16' ? 'float16' : dominant;
+  const built = buildOnnxModel(source.graph, source.weights, { layout: job.layout, storage: precision, name: readModelName(job.bundle), names: readSourceNames(job.bundle), metadata: readOnnxMetadata(job.bundle) });
   const files = await writeFiles(job.root, 'onnx', [{ name: 'model.onnx', bytes: built.bytes }]);
   const t1 = performance.now();
   const session = await createOnnxSession(join(job.root, 'onnx/model.onnx'));
@@ -109,11 +115,11 @@ export async function exportOnnx(job: FormatJob): Promise<FormatResult> {
   } finally {
     await session.release();
   }
-  const parity = checkParity(job, 'onnx', 'onnxruntime-node', outputs);
+  const parity = checkParity(job, 'onnx', 'onnxruntime-node', outputs, precision);
   const ops: Record<string, number> = {};
   for (const node of built.model.graph?.node ?? []) ops[node.opType as string] = (ops[node.opType as string] ?? 0) + 1;
   const weightBytes = (built.model.graph?.initializer ?? []).reduce((sum, t) => sum + (t.rawData?.byteLength ?? 0), 0);
-  return makeResult('onnx', 'onnx/model.onnx', files, weightBytes, job, {
+  return makeResult('onnx', 'onnx/model.onnx', files, weightBytes, precision, {
     parity, exportMs: t1 - t0, parityMs: performance.now() - t1, opset: built.opset, layout: job.layout, foldedBatchNorm: source.folded.length, ops,
   });
 }

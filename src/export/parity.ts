@@ -3,7 +3,7 @@ import { fail } from '../core/errors.ts';
 import { normalArray } from '../core/random.ts';
 
 /** Weight storage of an export, which sets its tolerance. */
-export type Precision = 'float32' | 'float16' | 'uint8';
+export type Precision = 'float32' | 'float16' | 'uint16' | 'uint8';
 
 /**
  * Tolerance per storage scheme, relative to the output scale s = max(1, max |reference|): an export
@@ -11,7 +11,7 @@ export type Precision = 'float32' | 'float16' | 'uint8';
  * bound (float32: 1e-4). float16 weights carry ~5e-4 relative rounding, uint8 weights ~0.2% of each
  * tensor's range, and both accumulate through the layers, hence the looser bounds.
  */
-export const PARITY_TOLERANCE: Readonly<Record<Precision, number>> = { float32: 1e-4, float16: 1e-2, uint8: 1e-1 };
+export const PARITY_TOLERANCE: Readonly<Record<Precision, number>> = { float32: 1e-4, float16: 1e-2, uint16: 1e-3, uint8: 1e-1 };
 
 /** Human statement of the tolerance rule, recorded in the manifest. */
 export function describeTolerance(precision: Precision): string {

@@ -11,7 +11,12 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 /** Options of `exportBundle`. */
 export interface ExportOptions {
   formats: ExportFormat[];
-  /** Store weights as float16 or uint8 (all formats); float32 when absent. */
+  /**
+   * Weight storage of every format: float32, float16 or uint8. Default: the source's encoding as the
+   * bundle records it (`sourceEncoding`: a uint8-quantized source stays uint8).
+   */
+  weights?: 'float32' | 'float16' | 'uint8';
+  /** Older name of `weights` for float16/uint8 (kept for callers of 0.1). */
   quantize?: 'float16' | 'uint8';
   /** ONNX: fold BatchNormalization into the preceding layer (the graph model always folds). */
   foldBn?: boolean;
@@ -63,7 +68,10 @@ export interface ExportResult {
   outDir: string;
   inputShape: number[];
   outputShapes: number[][];
+  /** The coarsest weight storage of the formats. */
   quantization: Precision;
+  /** Where the weight storage came from: the source's encoding kept, or an override. */
+  encoding: { source: string; written: string; chosenBy: 'source' | 'option' };
   formats: FormatResult[];
   totalBytes: number;
   /** Time of the source forward pass the exports were compared with. */

@@ -6,11 +6,13 @@ import type { Logger } from '../../core/logger.ts';
 import { EXPORT_FORMATS, type ExportFormat, type ExportResult } from '../../export/types.ts';
 import { loadModelArgument } from '../load-model.ts';
 import { action, printResult } from '../output.ts';
+import { sizeLines, weightsOption } from '../size-output.ts';
 
 /** Options of the export command. */
 interface ExportCliOptions {
   format: ExportFormat[];
   quantize?: 'float16' | 'uint8';
+  weights?: 'float32' | 'float16' | 'uint8';
   foldBn?: boolean;
   layout: 'nchw' | 'nhwc';
   out: string;
@@ -40,7 +42,7 @@ const stderrLogger: Logger = {
 /** Human summary of an export. */
 function describe(result: ExportResult): string {
   const mb = (n: number): string => `${(n / 1e6).toFixed(2)} MB`;
-  const lines = [`exported to ${result.outDir} (${result.quantization} weights)`];
+  const lines = [`exported to ${result.outDir} (${result.encoding.written} weights${result.encoding.chosenBy === 'source' ? ", as the source stored them" : ''})`];
   for (const f of result.formats) {
     const extra = f.format === 'onnx' ? ` opset ${f.opset}, ${f.layout}` : '';
     const folded = f.foldedBatchNorm ? `, ${f.foldedBatchNorm} BN folded` : '';
@@ -61,7 +63,8 @@ export function register(program: Command): void {
     .argument('<model.json>', 'a TF.js Layers model')
     .requiredOption('--out <dir>', 'output folder (replaced whole; must be empty, new, or a previous export)')
     .addOption(new Option('--format <list>', `comma-separated: ${EXPORT_FORMATS.join(', ')}`).argParser(parseFormats).default([...EXPORT_FORMATS], EXPORT_FORMATS.join(',')))
-    .addOption(choiceOption('--quantize <dtype>', 'store weights as float16 (≈1/2 size) or uint8 (≈1/4 size)', ['float16', 'uint8']))
+    .addOption(weightsOption())
+    .addOption(choiceOption('--quantize <dtype>', 'float16|uint8: the same as --weights', ['float16', 'uint8']))
     .option('--fold-bn', 'ONNX: fold BatchNormalization into the preceding conv/dense (the graph model always folds)')
     .addOption(choiceOption('--layout <layout>', 'ONNX image layout: nchw (channel-first, weights transposed) or nhwc', ['nchw', 'nhwc'], 'nchw'))
     .addHelpText(
@@ -71,6 +74,8 @@ export function register(program: Command): void {
         'Output: <out>/tfjs/model.json, <out>/tfjs-graph/model.json, <out>/onnx/model.onnx, <out>/manifest.json.',
         'Parity: each bundle is run on seeded inputs and compared with the source model in tfjs;',
         'tolerance max|diff| <= f * max(1, max|source|) with f = 1e-4 (float32), 1e-2 (float16), 1e-1 (uint8).',
+        'Weights: stored as the source stored them (a uint8-quantized model stays uint8); --weights overrides.',
+        'TF.js has no integer kernels: uint8/float16 weights shrink the download and are dequantized to float32 on load.',
         '',
         'Examples:',
         '  edge-prune export model.json --out dist/',
@@ -87,12 +92,17 @@ export function register(program: Command): void {
         const result = await exportBundle(bundle, {
           formats,
           ...(opts.quantize ? { quantize: opts.quantize } : {}),
+          ...(opts.weights ? { weights: opts.weights } : {}),
           foldBn: opts.foldBn === true,
           layout: opts.layout,
           outDir: opts.out,
           ...(global.json ? {} : { logger: stderrLogger }),
         });
-        printResult(global, result, () => describe(result));
+        const { analyzeModel } = await import('../../analyze/analyze-model.ts');
+        const { exportSizeFigures } = await import('../../export/export-sizes.ts');
+        const params = analyzeModel(bundle).cost.params;
+        const size = await exportSizeFigures(result, modelPath, bundle, { before: params, after: params });
+        printResult(global, { ...result, size }, () => [describe(result), ...sizeLines(size)].join('\n'));
       }),
     );
 }
