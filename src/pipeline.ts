@@ -158,7 +158,8 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
   const after = analyzeModel(tuned, { lockUnknown: options.lockUnknown === true });
   const exported = await stage('export', 8, async () => {
     const { exportBundle } = await import('./export/export-bundle.ts');
-    return exportBundle(tuned, { formats: ['tfjs', 'tfjs-graph', 'onnx'], outDir: join(outDir, 'export'), seed, logger, ...weights });
+    const images = data ? (await import('./export/parity-images.ts')).parityImagesOf(tuned, data.test, 256, data.source) : undefined;
+    return exportBundle(tuned, { formats: ['tfjs', 'tfjs-graph', 'onnx'], outDir: join(outDir, 'export'), seed, logger, ...weights, ...(images ? { images } : {}) });
   });
   const size = await (await import('./export/export-sizes.ts')).exportSizeFigures(exported, modelPath, bundle, { before: before.cost.params, after: after.cost.params },
     [{ what: 'model', path: modelJson, bytes: await modelBytesOnDisk(modelJson), encoding: exported.encoding.written }]);

@@ -15,6 +15,9 @@ import { describeEncoding, sourceEncoding, WEIGHTS_CHOICES } from '../bundle/enc
 import type { Precision } from './parity.ts';
 import { EXPORT_FORMATS, type ExportFormat, type ExportOptions, type ExportResult, type FormatResult } from './types.ts';
 
+/** Most data images in the parity batch. */
+export const MAX_PARITY_IMAGES = 256;
+
 const WRITERS: Record<ExportFormat, (job: FormatJob) => Promise<FormatResult>> = {
   tfjs: exportTfjs,
   'tfjs-graph': exportTfjsGraph,
@@ -33,6 +36,7 @@ function checkOptions(options: ExportOptions): void {
   if (options.layout !== undefined && options.layout !== 'nchw' && options.layout !== 'nhwc') bad('layout', 'nchw or nhwc', options.layout);
   if (typeof options.outDir !== 'string' || options.outDir === '') bad('outDir', 'an output folder path', options.outDir);
   if (options.samples !== undefined && !(Number.isInteger(options.samples) && options.samples >= 1 && options.samples <= 64)) bad('samples', 'an integer in [1, 64]', options.samples);
+  if (options.images !== undefined && !(options.images.count >= 1 && options.images.data instanceof Float32Array)) bad('images', 'a batch of one or more normalized images', options.images.count);
 }
 
 /** Every layer must have an emitter in each requested graph format; fail naming the first that has none. */
@@ -69,10 +73,15 @@ export async function exportBundle(bundle: ModelBundle, options: ExportOptions):
     fail('INVALID_MODEL', { expected: 'a model with one input', found: `${graph.inputs.length} inputs`, where: 'model topology', hint: 'export supports single-input models' });
   }
   const inputNode = graph.nodes.find((n) => n.name === graph.inputs[0]);
-  const samples = options.samples ?? 2;
+  const samples = options.samples ?? 16;
   const seed = options.seed ?? 1;
-  const inputShape = [samples, ...(inputNode?.outputShape ?? [])];
-  const input = createSeededInput(inputShape.reduce((a, b) => a * b, 1), seed);
+  const imageShape = inputNode?.outputShape ?? [];
+  const perImage = imageShape.reduce((a, b) => a * b, 1);
+  const images = options.images ? Math.min(MAX_PARITY_IMAGES, options.images.count) : 0;
+  const inputShape = [samples + images, ...imageShape];
+  const input = new Float32Array(perImage * (samples + images));
+  input.set(createSeededInput(samples * perImage, seed));
+  if (options.images) input.set(options.images.data.subarray(0, images * perImage), samples * perImage);
   const t0 = performance.now();
   const reference = await predictOutputs(bundle, input, inputShape);
   const referenceMs = performance.now() - t0;
@@ -85,7 +94,8 @@ export async function exportBundle(bundle: ModelBundle, options: ExportOptions):
     const done: FormatResult[] = [];
     for (const [i, format] of formats.entries()) {
       logger.progress({ task: 'export', done: i, total: formats.length, detail: format });
-      const job: FormatJob = { bundle, graph, weights, root, encoding, foldBn: options.foldBn === true, layout: options.layout ?? 'nchw', input, inputShape, reference, seed };
+      const job: FormatJob = { bundle, graph, weights, root, encoding, foldBn: options.foldBn === true, layout: options.layout ?? 'nchw', input, inputShape, reference, seed, seeded: samples };
+      if (options.images && images > 0) job.images = { n: images, source: options.images.source, ...(options.images.labels ? { labels: options.images.labels.subarray(0, images) } : {}) };
       const r = await WRITERS[format](job);
       logger.info(`${format}: ${(r.totalBytes / 1e6).toFixed(2)} MB, max |diff| ${r.parity.maxAbsDiff.toExponential(2)} (tolerance ${r.parity.tolerance.toExponential(2)})`);
       done.push(r);

@@ -14,7 +14,7 @@ import { buildOnnxModel } from './onnx-graph.ts';
 import { ONNX_META_CLASSES, ONNX_META_NORMALIZATION } from './onnx-meta.ts';
 import { readClassNames, readNormalization } from '../data/normalization.ts';
 import { readSourceNames } from './source-names.ts';
-import { assertParity, compareOutputs, convertNchwToNhwc, convertNhwcToNchw, type ParityFigures, type Precision } from './parity.ts';
+import { assertParity, compareOutputs, sliceRows, top1Accuracy, convertNchwToNhwc, convertNhwcToNchw, type ParityFigures, type Precision } from './parity.ts';
 import type { ExportedFile, ExportFormat, FormatResult } from './types.ts';
 
 /** Everything a format writer needs. */
@@ -34,6 +34,9 @@ export interface FormatJob {
   /** Source outputs on `input`, channels-last. */
   reference: Float32Array[];
   seed: number;
+  /** The first `seeded` rows of `input` are seeded noise; the rest are data images. */
+  seeded: number;
+  images?: { n: number; source: string; labels?: Int32Array };
 }
 
 /** Write files under `<root>/<sub>` and describe them (paths relative to root). */
@@ -50,9 +53,30 @@ async function writeFiles(root: string, sub: string, files: { name: string; byte
 
 /** Parity of outputs (channels-last) against the job's reference; throws PARITY_FAILED beyond tolerance. */
 function checkParity(job: FormatJob, format: ExportFormat, runtime: string, outputs: Float32Array[], precision: Precision): ParityFigures {
-  const lastAxis = job.graph.outputs.map((o) => job.graph.nodes.find((n) => n.name === o)?.outputShape.at(-1) ?? 1);
-  const figures = compareOutputs(job.reference, outputs, { precision, runtime, samples: job.inputShape[0] as number, seed: job.seed, lastAxis });
+  const figures = parityFigures(job, runtime, outputs, precision);
   assertParity(figures, format);
+  return figures;
+}
+
+/**
+ * Parity figures of an export's outputs on the job's batch: the seeded rows, and the data images
+ * apart (agreement, and top-1 accuracy of source and export on their labels). Outputs ending in
+ * Softmax are compared as centred logits.
+ */
+export function parityFigures(job: FormatJob, runtime: string, outputs: Float32Array[], precision: Precision): ParityFigures {
+  const nodes = job.graph.outputs.map((o) => job.graph.nodes.find((n) => n.name === o));
+  const lastAxis = nodes.map((n) => n?.outputShape.at(-1) ?? 1);
+  const softmax = nodes.map((n) => n?.className === 'Softmax' || n?.config['activation'] === 'softmax');
+  const total = job.inputShape[0] as number;
+  const rows = (list: Float32Array[], from: number, to: number): Float32Array[] => list.map((t) => sliceRows(t, total, from, to));
+  const options = { precision, runtime, seed: job.seed, lastAxis, softmax };
+  const figures = compareOutputs(rows(job.reference, 0, job.seeded), rows(outputs, 0, job.seeded), { ...options, samples: job.seeded });
+  if (!job.images) return figures;
+  const im = compareOutputs(rows(job.reference, job.seeded, total), rows(outputs, job.seeded, total), { ...options, samples: job.images.n });
+  const labels = job.images.labels;
+  const width = lastAxis[0] ?? 1;
+  const accuracy = labels ? { source: top1Accuracy(sliceRows(job.reference[0] as Float32Array, total, job.seeded, total), width, labels), export: top1Accuracy(sliceRows(outputs[0] as Float32Array, total, job.seeded, total), width, labels) } : null;
+  figures.images = { n: job.images.n, source: job.images.source, top1Agreement: im.top1Agreement, maxAbsDiff: im.maxAbsDiff, meanAbsDiff: im.meanAbsDiff, accuracy, passed: im.passed };
   return figures;
 }
 

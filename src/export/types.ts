@@ -27,8 +27,21 @@ export interface ExportOptions {
   logger?: Logger;
   /** Seed of the parity inputs (default 1). */
   seed?: number;
-  /** Number of seeded samples in the parity batch (default 2). */
+  /** Number of seeded samples in the parity batch (default 16). */
   samples?: number;
+  /** Data images (normalized model inputs) also compared, with their labels when known: agreement and top-1 accuracy. */
+  images?: ParityImages;
+}
+
+/** Normalized images for the parity check (at most 256 are used). */
+export interface ParityImages {
+  /** `count × H × W × C` model inputs, channels-last. */
+  data: Float32Array;
+  count: number;
+  /** Class of each image, or undefined for unlabelled images. */
+  labels?: Int32Array;
+  /** Where the images came from (for the record). */
+  source: string;
 }
 
 /** One file of an export, relative to the output folder. */

@@ -14,6 +14,7 @@ interface ExportCliOptions {
   quantize?: 'float16' | 'uint8';
   weights?: 'float32' | 'float16' | 'uint8';
   foldBn?: boolean;
+  data?: string;
   layout: 'nchw' | 'nhwc';
   out: string;
 }
@@ -48,8 +49,10 @@ function describe(result: ExportResult): string {
     const folded = f.foldedBatchNorm ? `, ${f.foldedBatchNorm} BN folded` : '';
     lines.push(
       `  ${f.format.padEnd(10)} ${f.entry.padEnd(22)} ${mb(f.totalBytes).padStart(10)}${extra}${folded}`,
-      `  ${''.padEnd(10)} parity on ${f.parity.runtime}: max |diff| ${f.parity.maxAbsDiff.toExponential(2)} ≤ ${f.parity.tolerance.toExponential(2)}, top-1 ${(100 * f.parity.top1Agreement).toFixed(0)}%`,
+      `  ${''.padEnd(10)} parity (${f.parity.compared}, ${f.parity.samples} seeded inputs) on ${f.parity.runtime}: max |diff| ${f.parity.maxAbsDiff.toExponential(2)} ≤ ${f.parity.tolerance.toExponential(2)}, top-1 agreement ${(100 * f.parity.top1Agreement).toFixed(0)}%`,
     );
+    const im = f.parity.images;
+    if (im) lines.push(`  ${''.padEnd(10)} on ${im.n} images: top-1 agreement ${(100 * im.top1Agreement).toFixed(1)}%, max |diff| ${im.maxAbsDiff.toExponential(2)}${im.accuracy ? `, top-1 accuracy ${(100 * im.accuracy.export).toFixed(1)}% (source ${(100 * im.accuracy.source).toFixed(1)}%)` : ''}`);
   }
   lines.push(`  manifest   manifest.json`);
   return lines.join('\n');
@@ -65,6 +68,7 @@ export function register(program: Command): void {
     .addOption(new Option('--format <list>', `comma-separated: ${EXPORT_FORMATS.join(', ')}`).argParser(parseFormats).default([...EXPORT_FORMATS], EXPORT_FORMATS.join(',')))
     .addOption(weightsOption())
     .addOption(choiceOption('--quantize <dtype>', 'float16|uint8: the same as --weights', ['float16', 'uint8']))
+    .option('--data <dir>', 'also compare on up to 256 held-out images of this folder (or IDX files): top-1 agreement, and accuracy when labelled')
     .option('--fold-bn', 'ONNX: fold BatchNormalization into the preceding conv/dense (the graph model always folds)')
     .addOption(choiceOption('--layout <layout>', 'ONNX image layout: nchw (channel-first, weights transposed) or nhwc', ['nchw', 'nhwc'], 'nchw'))
     .addHelpText(
@@ -72,7 +76,8 @@ export function register(program: Command): void {
       [
         '',
         'Output: <out>/tfjs/model.json, <out>/tfjs-graph/model.json, <out>/onnx/model.onnx, <out>/manifest.json.',
-        'Parity: each bundle is run on seeded inputs and compared with the source model in tfjs;',
+        'Parity: each bundle is run on 16 seeded inputs (and --data images) and compared with the source model in tfjs,',
+        'as logits where the model ends in Softmax (log-probabilities, centred);',
         'tolerance max|diff| <= f * max(1, max|source|) with f = 1e-4 (float32), 1e-2 (float16), 1e-1 (uint8).',
         'Weights: stored as the source stored them (a uint8-quantized model stays uint8); --weights overrides.',
         'TF.js has no integer kernels: uint8/float16 weights shrink the download and are dequantized to float32 on load.',
@@ -89,7 +94,9 @@ export function register(program: Command): void {
         const global = cmd.optsWithGlobals<{ json?: boolean }>();
         const bundle = await loadModelArgument(modelPath);
         const { exportBundle } = await import('../../export/export-bundle.ts');
+        const images = opts.data ? await (await import('../../export/parity-images.ts')).loadParityImages(bundle, opts.data, 256) : undefined;
         const result = await exportBundle(bundle, {
+          ...(images ? { images } : {}),
           formats,
           ...(opts.quantize ? { quantize: opts.quantize } : {}),
           ...(opts.weights ? { weights: opts.weights } : {}),
