@@ -14,7 +14,11 @@ import { buildOnnxModel } from './onnx-graph.ts';
 import { ONNX_META_CLASSES, ONNX_META_NORMALIZATION } from './onnx-meta.ts';
 import { readClassNames, readNormalization } from '../data/normalization.ts';
 import { readSourceNames } from './source-names.ts';
-import { assertParity, compareOutputs, sliceRows, top1Accuracy, convertNchwToNhwc, convertNhwcToNchw, type ParityFigures, type Precision } from './parity.ts';
+import { calibrateRanges, type CalibrationMethod } from './calibrate-int8.ts';
+import { quantizeModelInt8 } from './onnx-int8.ts';
+import { encodeModel } from './onnx-tensors.ts';
+import type { ParityImages } from './types.ts';
+import { assertParity, compareOutputs, INT8_MIN_AGREEMENT, sliceRows, top1Accuracy, convertNchwToNhwc, convertNhwcToNchw, type ParityFigures, type Precision } from './parity.ts';
 import type { ExportedFile, ExportFormat, FormatResult } from './types.ts';
 
 /** Everything a format writer needs. */
@@ -37,6 +41,8 @@ export interface FormatJob {
   /** The first `seeded` rows of `input` are seeded noise; the rest are data images. */
   seeded: number;
   images?: { n: number; source: string; labels?: Int32Array };
+  /** ONNX only: static int8 QDQ quantization calibrated on these images. */
+  int8?: { images: ParityImages; method: CalibrationMethod; percentile?: number };
 }
 
 /** Write files under `<root>/<sub>` and describe them (paths relative to root). */
@@ -76,7 +82,8 @@ export function parityFigures(job: FormatJob, runtime: string, outputs: Float32A
   const labels = job.images.labels;
   const width = lastAxis[0] ?? 1;
   const accuracy = labels ? { source: top1Accuracy(sliceRows(job.reference[0] as Float32Array, total, job.seeded, total), width, labels), export: top1Accuracy(sliceRows(outputs[0] as Float32Array, total, job.seeded, total), width, labels) } : null;
-  figures.images = { n: job.images.n, source: job.images.source, top1Agreement: im.top1Agreement, maxAbsDiff: im.maxAbsDiff, meanAbsDiff: im.meanAbsDiff, accuracy, passed: im.passed };
+  const passed = precision === 'int8' ? im.top1Agreement >= INT8_MIN_AGREEMENT : im.passed;
+  figures.images = { n: job.images.n, source: job.images.source, top1Agreement: im.top1Agreement, maxAbsDiff: im.maxAbsDiff, meanAbsDiff: im.meanAbsDiff, accuracy, passed };
   return figures;
 }
 
@@ -117,11 +124,18 @@ export async function exportTfjsGraph(job: FormatJob): Promise<FormatResult> {
 /** ONNX model (NCHW by default), checked with onnxruntime-node. */
 export async function exportOnnx(job: FormatJob): Promise<FormatResult> {
   const t0 = performance.now();
-  const source = job.foldBn ? foldBatchNorm(job.graph, job.weights) : { graph: job.graph, weights: job.weights, folded: [] };
+  // int8 folds BatchNormalization so every conv carries its own bias (onnxruntime has no integer BatchNormalization).
+  const source = job.foldBn || job.int8 ? foldBatchNorm(job.graph, job.weights) : { graph: job.graph, weights: job.weights, folded: [] };
   const dominant = dominantEncoding(job.encoding, job.bundle.weights);
   // ONNX has no uint16 DequantizeLinear before opset 21: a uint16 source is stored as float16 (the same size).
-  const precision = dominant === 'uint16' ? 'float16' : dominant;
-  const built = buildOnnxModel(source.graph, source.weights, { layout: job.layout, storage: precision, name: readModelName(job.bundle), names: readSourceNames(job.bundle), metadata: readOnnxMetadata(job.bundle) });
+  const precision: Precision = job.int8 ? 'int8' : dominant === 'uint16' ? 'float16' : dominant;
+  const built = buildOnnxModel(source.graph, source.weights, { layout: job.layout, storage: job.int8 ? 'float32' : (precision as 'float32' | 'float16' | 'uint8'), name: readModelName(job.bundle), names: readSourceNames(job.bundle), metadata: readOnnxMetadata(job.bundle) });
+  if (job.int8) {
+    const io = built.inputs[0] as (typeof built.inputs)[number];
+    const ranges = await calibrateRanges(built.model, { name: io.name, nchw: io.nchw, shape: job.inputShape.slice(1) }, job.int8.images, { method: job.int8.method, ...(job.int8.percentile !== undefined ? { percentile: job.int8.percentile } : {}) });
+    built.model = quantizeModelInt8(built.model, ranges);
+    built.bytes = encodeModel(built.model);
+  }
   const files = await writeFiles(job.root, 'onnx', [{ name: 'model.onnx', bytes: built.bytes }]);
   const t1 = performance.now();
   const session = await createOnnxSession(join(job.root, 'onnx/model.onnx'));

@@ -3,7 +3,7 @@ import { fail } from '../core/errors.ts';
 import { normalArray } from '../core/random.ts';
 
 /** Weight storage of an export, which sets its tolerance. */
-export type Precision = 'float32' | 'float16' | 'uint16' | 'uint8';
+export type Precision = 'float32' | 'float16' | 'uint16' | 'uint8' | 'int8';
 
 /**
  * Tolerance per storage scheme, relative to the output scale s = max(1, max |reference|): an export
@@ -11,10 +11,14 @@ export type Precision = 'float32' | 'float16' | 'uint16' | 'uint8';
  * bound (float32: 1e-4). float16 weights carry ~5e-4 relative rounding, uint8 weights ~0.2% of each
  * tensor's range, and both accumulate through the layers, hence the looser bounds.
  */
-export const PARITY_TOLERANCE: Readonly<Record<Precision, number>> = { float32: 1e-4, float16: 1e-2, uint16: 1e-3, uint8: 1e-1 };
+export const PARITY_TOLERANCE: Readonly<Record<Precision, number>> = { float32: 1e-4, float16: 1e-2, uint16: 1e-3, uint8: 1e-1, int8: Infinity };
+
+/** int8 (quantized activations too) is judged on data images: top-1 agreement with the source at least this. */
+export const INT8_MIN_AGREEMENT = 0.9;
 
 /** Human statement of the tolerance rule, recorded in the manifest. */
 export function describeTolerance(precision: Precision): string {
+  if (precision === 'int8') return `int8: top-1 agreement with the source >= ${INT8_MIN_AGREEMENT} on the data images (differences on seeded noise are reported, not bounded)`;
   return `max|export - source| <= ${PARITY_TOLERANCE[precision]} * max(1, max|source|)`;
 }
 

@@ -1,6 +1,7 @@
 // Types of the export stage: options, per-format results and the serializable ExportResult (also manifest.json).
 import type { Logger } from '../core/logger.ts';
 import type { ParityFigures, Precision } from './parity.ts';
+import type { CalibrationMethod } from './calibrate-int8.ts';
 
 /** Export formats. */
 export const EXPORT_FORMATS = ['tfjs', 'tfjs-graph', 'onnx'] as const;
@@ -16,8 +17,14 @@ export interface ExportOptions {
    * bundle records it (`sourceEncoding`: a uint8-quantized source stays uint8).
    */
   weights?: 'float32' | 'float16' | 'uint8';
-  /** Older name of `weights` for float16/uint8 (kept for callers of 0.1). */
-  quantize?: 'float16' | 'uint8';
+  /**
+   * float16/uint8: the same as `weights`. int8: the ONNX export is statically quantized in QDQ form
+   * (int8 per-channel weights, uint8 activations calibrated on `calibration.images`), so onnxruntime
+   * runs integer kernels; the TF.js formats keep their weight encoding (tfjs has no integer kernels).
+   */
+  quantize?: 'float16' | 'uint8' | 'int8';
+  /** Calibration of `quantize: 'int8'`: the images (up to 256 by default) and how ranges are read. */
+  calibration?: { images: ParityImages; method?: CalibrationMethod; percentile?: number };
   /** ONNX: fold BatchNormalization into the preceding layer (the graph model always folds). */
   foldBn?: boolean;
   /** ONNX image input/output layout: `nchw` (default) or `nhwc`. */
