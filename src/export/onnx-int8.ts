@@ -18,6 +18,39 @@ const WEIGHT_LEVELS = 63;
 /** Ops whose float output onnxruntime fuses away when a QuantizeLinear follows (ReluQuantFusion, ClipQuantFusion). */
 const FUSED_INTO_Q = new Set(['Relu', 'Clip']);
 
+/**
+ * Ops that only move or select values: their output shares the input's quantization parameters, so
+ * onnxruntime drops the DQ → op → Q pair around them and runs them on uint8 (MaxPool in particular).
+ */
+const SHARES_INPUT_PARAMS = new Set(['MaxPool', 'Reshape', 'Flatten', 'Identity', 'Transpose', 'Squeeze', 'Unsqueeze', 'Pad']);
+
+/** Ranges with every SHARES_INPUT_PARAMS output given its (first) input's range, in graph order. */
+function shareRanges(graph: OnnxTypes.IGraphProto, ranges: ReadonlyMap<string, ActivationRange>): Map<string, ActivationRange> {
+  const out = new Map(ranges);
+  for (const node of graph.node ?? []) {
+    const from = out.get(node.input?.[0] ?? '');
+    if (SHARES_INPUT_PARAMS.has(node.opType as string) && from) for (const o of node.output ?? []) out.set(o, from);
+  }
+  return out;
+}
+
+/**
+ * ReduceMean over H and W of an NCHW tensor (keepdims 0), as the float export writes global average
+ * pooling, becomes GlobalAveragePool + Flatten, which onnxruntime runs on uint8 (QLinearGlobalAveragePool).
+ */
+function globalPools(nodes: readonly OnnxTypes.INodeProto[]): OnnxTypes.INodeProto[] {
+  return nodes.flatMap((node) => {
+    const axes = node.attribute?.find((a) => a.name === 'axes')?.ints?.map(Number);
+    const keep = Number(node.attribute?.find((a) => a.name === 'keepdims')?.i ?? 1);
+    if (node.opType !== 'ReduceMean' || axes?.join() !== '2,3' || keep !== 0) return [node];
+    const pooled = `${node.output?.[0] ?? ''}/pool`;
+    return [
+      { name: pooled, opType: 'GlobalAveragePool', input: [...(node.input ?? [])], output: [pooled] },
+      { name: node.name ?? '', opType: 'Flatten', input: [pooled], output: [...(node.output ?? [])], attribute: encodeAttrs({ axis: { int: 1 } }) },
+    ];
+  });
+}
+
 /** Ops whose weight input (index 1) is quantized per channel, with the channel axis of that weight. */
 function weightAxis(node: OnnxTypes.INodeProto): number | undefined {
   if (node.opType === 'Conv') return 0;
@@ -70,12 +103,16 @@ function quantizeWeight(values: Float32Array, dims: number[], axis: number): { q
 /**
  * Rewrite a float graph into QDQ form: QuantizeLinear → DequantizeLinear on every activation that feeds
  * a node (not on graph outputs, on inputs of Softmax, or on tensors read only by Relu/Clip, which
- * onnxruntime folds into the following Q), int8 per-channel weights and int32 biases (scale
+ * onnxruntime folds into the following Q; MaxPool, Reshape and the like share their input's parameters), int8 per-channel weights and int32 biases (scale
  * s_input · s_weight) behind DequantizeLinear for Conv, Gemm and MatMul. onnxruntime then fuses
  * DQ → op → Q into its integer kernels (QLinearConv, QGemm, QLinearAdd, ...).
  */
-export function quantizeModelInt8(model: OnnxTypes.IModelProto, ranges: ReadonlyMap<string, ActivationRange>): OnnxTypes.IModelProto {
-  const graph = model.graph as OnnxTypes.IGraphProto;
+export function quantizeModelInt8(model: OnnxTypes.IModelProto, calibrated: ReadonlyMap<string, ActivationRange>): OnnxTypes.IModelProto {
+  const graph = { ...(model.graph as OnnxTypes.IGraphProto) };
+  graph.node = globalPools(graph.node ?? []);
+  const pooled = new Map(calibrated);
+  for (const node of graph.node) if (node.opType === 'GlobalAveragePool') pooled.set(node.output?.[0] ?? '', calibrated.get(`${node.output?.[0]}`.replace(/\/pool$/, '')) as ActivationRange);
+  const ranges = shareRanges(graph, pooled);
   const inits = new Map((graph.initializer ?? []).map((t) => [t.name as string, t]));
   const outputs = new Set((graph.output ?? []).map((o) => o.name as string));
   const consumers = new Map<string, OnnxTypes.INodeProto[]>();
