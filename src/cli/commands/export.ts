@@ -52,7 +52,7 @@ function describe(result: ExportResult): string {
     const folded = f.foldedBatchNorm ? `, ${f.foldedBatchNorm} BN folded` : '';
     lines.push(
       `  ${f.format.padEnd(10)} ${f.entry.padEnd(22)} ${mb(f.totalBytes).padStart(10)}${extra}${folded}`,
-      `  ${''.padEnd(10)} parity (${f.parity.compared}, ${f.parity.samples} seeded inputs) on ${f.parity.runtime}: max |diff| ${f.parity.maxAbsDiff.toExponential(2)} ${f.precision === 'int8' ? '(int8: reported, judged on images)' : `≤ ${f.parity.tolerance.toExponential(2)}`}, top-1 agreement ${(100 * f.parity.top1Agreement).toFixed(0)}%`,
+      `  ${''.padEnd(10)} parity on ${f.parity.runtime}: max |diff| ${f.parity.maxAbsDiff.toExponential(2)} ${f.precision === 'int8' ? '(int8: reported, judged on images)' : `≤ ${f.parity.tolerance.toExponential(2)}`}, top-1 agreement ${(100 * f.parity.top1Agreement).toFixed(0)}% (${f.parity.compared}, ${f.parity.samples} seeded inputs)`,
     );
     const im = f.parity.images;
     if (im) lines.push(`  ${''.padEnd(10)} on ${im.n} images: top-1 agreement ${(100 * im.top1Agreement).toFixed(1)}%, max |diff| ${im.maxAbsDiff.toExponential(2)}${im.accuracy ? `, top-1 accuracy ${(100 * im.accuracy.export).toFixed(1)}% (source ${(100 * im.accuracy.source).toFixed(1)}%)` : ''}`);
