@@ -5,6 +5,7 @@ import { benchLatencyModel, describeRuntimeBench } from './latency-model.ts';
 import { benchStartup, describeStartup } from './startup.ts';
 import { benchImportOnnx, describeImportOnnx } from './import-onnx.ts';
 import { DEPLOYED_HEADER, benchDeployed, describeDeployedRow } from './deployed.ts';
+import { INT8_HEADER, benchInt8, describeInt8Row } from './int8.ts';
 
 const json = process.argv.includes('--json');
 const say = (line: string): void => {
@@ -42,6 +43,11 @@ const sections: Record<string, Section> = {
     say(`\ndeployed bundle vs Layers bundle, predicted vs measured (load ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores)`);
     say(DEPLOYED_HEADER);
     return benchDeployed({ onRow: (row) => say(describeDeployedRow(row)) });
+  },
+  int8: async () => {
+    say(`\nfloat32 vs int8 (QDQ) ONNX on onnxruntime-node, 1 thread, median of 200 runs; top-1 on the bundled test images (load ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores)`);
+    say(INT8_HEADER);
+    return benchInt8({ onRow: (row) => say(describeInt8Row(row)) });
   },
   'import-onnx': async () => {
     const importOnnx = await benchImportOnnx();

@@ -109,7 +109,7 @@ if (summary.interrupted) {
   process.exit(0);
 }
 const outDir = values.out ?? join('samples', name);
-await writeBundle(bundle, outDir, { quantize: 'float16' });
+await writeBundle(bundle, outDir, { weights: 'float16' });
 // The accuracy of the model as stored (float16 weights), on the full test folder.
 const full = await evaluateAccuracy(await readBundle(join(outDir, 'model.json')), test.dataset, { ...(values.backend ? { backend: values.backend } : {}) });
 await writeJsonAtomic(join(outDir, 'training.json'), {

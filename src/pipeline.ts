@@ -6,6 +6,8 @@ import { silentLogger, type Logger } from './core/logger.ts';
 import { writeFileAtomic, writeJsonAtomic } from './core/atomic-write.ts';
 import { loadModel, type LoadModelOptions } from './import/load-model.ts';
 import { writeBundle } from './bundle/write-bundle.ts';
+import { modelBytesOnDisk } from './bundle/disk-size.ts';
+import type { WeightsChoice } from './bundle/encoding.ts';
 import { analyzeModel } from './analyze/analyze-model.ts';
 import { applyPlan } from './prune/apply-plan.ts';
 import { loadTarget } from './targets/load-targets.ts';
@@ -52,6 +54,8 @@ export interface PipelineOptions {
   minAgreement?: number;
   /** Search past the fidelity floor (the model may be destroyed; said loudly). */
   force?: boolean;
+  /** Weight storage of the written model and exports (default: the source's encoding). */
+  weights?: WeightsChoice;
   logger?: Logger;
 }
 
@@ -154,13 +158,21 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
   const agreement: AgreementFigures | null = labelled ? null : data
     ? { measure: dense ? 'output fidelity' : 'top-1 agreement', on: `${data.test.labels.length} held-out images of ${data.source}`, n: data.test.labels.length, beforeFinetune: agreementBefore, after: await agreementOf(tuned) }
     : { measure: search.measure, on: 'seeded noise inputs', n: null, beforeFinetune: lastQuality, after: lastQuality };
-  await writeBundle(tuned, join(outDir, 'model'));
+  const weights = options.weights ? { weights: options.weights } : {};
+  const modelJson = await writeBundle(tuned, join(outDir, 'model'), weights);
 
   const after = analyzeModel(tuned, { lockUnknown: options.lockUnknown === true });
   const exported = await stage('export', 8, async () => {
     const { exportBundle } = await import('./export/export-bundle.ts');
-    return exportBundle(tuned, { formats: ['tfjs', 'tfjs-graph', 'onnx'], outDir: join(outDir, 'export'), seed, logger });
+    const images = data ? (await import('./export/parity-images.ts')).parityImagesOf(tuned, data.test, 256, data.source) : undefined;
+    return exportBundle(tuned, { formats: ['tfjs', 'tfjs-graph', 'onnx'], outDir: join(outDir, 'export'), seed, logger, ...weights, ...(images ? { images } : {}) });
   });
+  const size = await (await import('./export/export-sizes.ts')).exportSizeFigures(exported, modelPath, bundle, { before: before.cost.params, after: after.cost.params },
+    [{ what: 'model', path: modelJson, bytes: await modelBytesOnDisk(modelJson), encoding: exported.encoding.written }]);
+  for (const w of size.warnings) {
+    logger.warn(w);
+    notes.push(`Size: ${w}`);
+  }
 
   const measured: MeasuredLatency[] = [];
   await stage('verify', 9, async () => {
@@ -189,7 +201,7 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
       rounds: search.rounds,
       accuracy: { before: accuracyBefore, after: accuracyAfter, data: data?.source ?? null, n: data ? data.test.labels.length : null },
       measured,
-      exports: exported.formats.map((f) => ({ format: f.format, path: join(outDir, 'export', f.entry), bytes: f.totalBytes })),
+      exports: exported.formats.map((f) => ({ format: f.format, path: join(outDir, 'export', f.entry), bytes: f.totalBytes })), size,
       outDir, notes, timings, version: await packageVersion(),
     });
     if (denseFidelity) {

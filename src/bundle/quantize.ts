@@ -1,12 +1,13 @@
-// Weight storage encodings for writing: float32, float16 and uint8 affine quantization (TF.js manifest form).
+// Weight storage encodings for writing: float32, float16, and uint8/uint16 affine quantization (TF.js manifest form).
 import type { WeightEntry } from '../core/types.ts';
+import { encodingOf, type EncodingSpec } from './encoding.ts';
 import { encodeWeights, floatToHalf, type WeightSpec } from './weights-codec.ts';
 
-/** How weights are stored on disk. */
+/** How weights are stored on disk (one encoding for every weight). */
 export type StorageDtype = 'float32' | 'float16' | 'uint8';
 
-/** uint8 affine parameters for one tensor: q = round((v - min) / scale). */
-function uint8Params(data: Float32Array): { min: number; scale: number } {
+/** Affine parameters for one tensor over `levels` steps: q = round((v - min) / scale), as tfjs-converter quantizes. */
+function affineParams(data: Float32Array, levels: number): { min: number; scale: number } {
   let min = Infinity;
   let max = -Infinity;
   for (const v of data) {
@@ -14,35 +15,50 @@ function uint8Params(data: Float32Array): { min: number; scale: number } {
     if (v > max) max = v;
   }
   if (!Number.isFinite(min)) return { min: 0, scale: 1 };
-  const scale = max > min ? (max - min) / 255 : 1;
+  const scale = max > min ? (max - min) / levels : 1;
   return { min, scale };
 }
 
-/** Encode weights for storage; int32 weights are never quantized. */
-export function encodeWeightsAs(weights: readonly WeightEntry[], dtype: StorageDtype): { specs: WeightSpec[]; bytes: Uint8Array } {
-  if (dtype === 'float32') return encodeWeights(weights);
+/** Encode one float tensor under one encoding. */
+function encodeOne(w: WeightEntry, encoding: 'float16' | 'uint16' | 'uint8'): { bytes: Uint8Array; spec: WeightSpec } {
+  const n = w.data.length;
+  if (encoding === 'float16') {
+    const out = new Uint8Array(n * 2);
+    const view = new DataView(out.buffer);
+    for (let i = 0; i < n; i++) view.setUint16(2 * i, floatToHalf(w.data[i] as number), true);
+    return { bytes: out, spec: { name: w.name, shape: [...w.shape], dtype: 'float32', quantization: { dtype: 'float16' } } };
+  }
+  const levels = encoding === 'uint8' ? 255 : 65535;
+  const { min, scale } = affineParams(w.data, levels);
+  const out = new Uint8Array(n * (encoding === 'uint8' ? 1 : 2));
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < n; i++) {
+    const q = Math.max(0, Math.min(levels, Math.round(((w.data[i] as number) - min) / scale)));
+    if (encoding === 'uint8') out[i] = q;
+    else view.setUint16(2 * i, q, true);
+  }
+  return { bytes: out, spec: { name: w.name, shape: [...w.shape], dtype: 'float32', quantization: { dtype: encoding, min, scale } } };
+}
+
+/**
+ * Encode weights for storage, each under its encoding in `spec` (one encoding for all, or one per
+ * weight name). int32 weights are never quantized; pruned tensors get fresh min/scale of the same scheme.
+ */
+export function encodeWeightsAs(weights: readonly WeightEntry[], spec: EncodingSpec): { specs: WeightSpec[]; bytes: Uint8Array } {
+  if (spec === 'float32') return encodeWeights(weights);
   const parts: Uint8Array[] = [];
   const specs: WeightSpec[] = [];
   for (const w of weights) {
-    if (w.dtype === 'int32') {
+    const encoding = encodingOf(spec, w);
+    if (encoding === 'float32') {
       const enc = encodeWeights([w]);
       parts.push(enc.bytes);
       specs.push(...enc.specs);
       continue;
     }
-    if (dtype === 'float16') {
-      const out = new Uint8Array(w.data.length * 2);
-      const view = new DataView(out.buffer);
-      for (let i = 0; i < w.data.length; i++) view.setUint16(2 * i, floatToHalf(w.data[i] as number), true);
-      parts.push(out);
-      specs.push({ name: w.name, shape: [...w.shape], dtype: 'float32', quantization: { dtype: 'float16' } });
-    } else {
-      const { min, scale } = uint8Params(w.data);
-      const out = new Uint8Array(w.data.length);
-      for (let i = 0; i < w.data.length; i++) out[i] = Math.max(0, Math.min(255, Math.round(((w.data[i] as number) - min) / scale)));
-      parts.push(out);
-      specs.push({ name: w.name, shape: [...w.shape], dtype: 'float32', quantization: { dtype: 'uint8', min, scale } });
-    }
+    const enc = encodeOne(w, encoding);
+    parts.push(enc.bytes);
+    specs.push(enc.spec);
   }
   const total = parts.reduce((n, p) => n + p.byteLength, 0);
   const bytes = new Uint8Array(total);

@@ -7,6 +7,7 @@ import { parseManifest } from './manifest.ts';
 import { resolveInside, shownPath } from './safe-path.ts';
 import { decodeWeights, elementCount, storedBytesPerElement } from './weights-codec.ts';
 import { requireModelFileSize } from './model-file.ts';
+import { encodingOfManifest, sourceEncoding, withEncoding } from './encoding.ts';
 
 /** Largest model.json edge-prune reads (the topology only; weights live in shards). */
 export const MAX_MODEL_JSON_BYTES = 64 * 1024 * 1024;
@@ -108,7 +109,8 @@ export function requireFinite(weights: WeightEntry[], modelJson: string): void {
 
 /**
  * Load a TF.js Layers model from disk. Sizes are checked against the manifest before any weight
- * buffer is allocated; quantized weights are dequantized to float32.
+ * buffer is allocated; quantized weights are dequantized to float32, and their encoding is recorded in
+ * the metadata (`sourceEncoding`) so that writers store them alike.
  */
 export async function readBundle(modelJsonPath: string): Promise<ModelBundle> {
   const json = await readModelJson(modelJsonPath);
@@ -129,5 +131,8 @@ export async function readBundle(modelJsonPath: string): Promise<ModelBundle> {
     weights.push(...decodeWeights(group.weights, bytes, modelJsonPath));
   }
   requireFinite(weights, modelJsonPath);
-  return { topology: modelTopology as JsonObject, weights, meta };
+  const bundle: ModelBundle = { topology: modelTopology as JsonObject, weights, meta };
+  // The manifest's encoding is what writers keep, unless the file records its source's (a float32 checkpoint).
+  if (sourceEncoding(bundle) === 'float32') bundle.meta = withEncoding(meta, encodingOfManifest(groups.flatMap((g) => g.weights)));
+  return bundle;
 }

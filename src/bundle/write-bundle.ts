@@ -2,14 +2,20 @@
 import { basename, join } from 'node:path';
 import type { JsonObject, ModelBundle } from '../core/types.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../core/atomic-write.ts';
-import { encodeWeightsAs, type StorageDtype } from './quantize.ts';
+import { encodeWeightsAs } from './quantize.ts';
+import { sourceEncoding, withEncoding, type EncodingSpec } from './encoding.ts';
 
 /** Options for writing a bundle. */
 export interface WriteOptions {
   /** Largest shard in bytes (TF.js default: 4 MiB). */
   shardBytes?: number;
-  /** Store weights quantized (float16 or uint8, the manifest's standard `quantization` entries). */
-  quantize?: Exclude<StorageDtype, 'float32'>;
+  /**
+   * Store every weight in this encoding (the manifest's standard `quantization` entries). Default: the
+   * source's encoding as the bundle records it (`sourceEncoding`), weight by weight.
+   */
+  weights?: EncodingSpec;
+  /** Record the source's encoding in the metadata although the weights are stored otherwise (float32 checkpoints). */
+  rememberSource?: boolean;
   /** Prefix of shard file names (default `group1`). */
   shardPrefix?: string;
 }
@@ -20,7 +26,8 @@ export const DEFAULT_SHARD_BYTES = 4 * 1024 * 1024;
 /** The model.json object and shard buffers of a bundle, without touching the disk. */
 export function serializeBundle(bundle: ModelBundle, options: WriteOptions = {}): { modelJson: JsonObject; shards: { name: string; bytes: Uint8Array }[] } {
   const shardBytes = options.shardBytes ?? DEFAULT_SHARD_BYTES;
-  const { specs, bytes } = encodeWeightsAs(bundle.weights, options.quantize ?? 'float32');
+  const source = sourceEncoding(bundle);
+  const { specs, bytes } = encodeWeightsAs(bundle.weights, options.weights ?? source);
   const count = Math.max(1, Math.ceil(bytes.byteLength / shardBytes));
   const prefix = options.shardPrefix ?? 'group1';
   const shards = Array.from({ length: count }, (_, i) => ({
@@ -31,7 +38,7 @@ export function serializeBundle(bundle: ModelBundle, options: WriteOptions = {})
     format: 'layers-model',
     generatedBy: 'edge-prune',
     convertedBy: null,
-    ...bundle.meta,
+    ...withEncoding(bundle.meta, options.rememberSource === true ? source : 'float32'),
     modelTopology: bundle.topology,
     weightsManifest: [{ paths: shards.map((s) => s.name), weights: specs }],
   };

@@ -16,6 +16,7 @@ export function formatSummary(r: Report): string {
     `  MACs        ${mega(r.macs.before)} → ${mega(r.macs.after)} ${cut(r.macs.before, r.macs.after)}`,
     `  params      ${mega(r.params.before)} → ${mega(r.params.after)} ${cut(r.params.before, r.params.after)}`,
     `  model size  ${n2(r.modelSizeMb.before)} → ${n2(r.modelSizeMb.after)} MB`,
+    ...(r.size ? [`  on disk     ${n2(r.size.source.bytes / 1e6)} MB source (${r.size.source.encoding}) → ${r.size.written.map((w) => `${w.what} ${n2(w.bytes / 1e6)} MB (${w.encoding})`).join(' · ')}`, ...r.size.warnings.map((w) => `  warning     ${w}`)] : []),
     `  latency     ${n2(r.latency.predictedBeforeMs)} → ${n2(r.latency.predictedMs)} ms predicted (${r.speedup.deployed})`,
     `  speed-up    ${n2(r.speedup.folding)}× from the deployed bundle alone (${n2(r.speedup.layersBeforeMs)} ms as Layers) · ${n2(r.speedup.pruning)}× from pruning · ${n2(r.speedup.total)}× in all (predicted)`,
     ...r.latency.measured.map((m) => `              ${n2(m.medianMs)} ms measured (${m.label ?? m.method})`),

@@ -162,6 +162,13 @@ export const TargetSchema = z
     }),
     exportFormats: z.array(z.enum(EXPORT_FORMATS)).min(1), // the first is deployed, predicted and measured
     quantization: z.enum(QUANTIZATIONS),
+    /**
+     * What the runtime executes fast: `compute` precisions it has kernels for (int8 = QDQ/QLinear
+     * integer kernels) and the weight encodings it loads (tfjs dequantizes uint8/float16 to float32).
+     */
+    encodings: z
+      .strictObject({ compute: z.array(z.enum(['float32', 'int8'])).min(1), weights: z.array(z.enum([...QUANTIZATIONS, 'int8'])).min(1), note: z.string().min(1) })
+      .optional(),
     budget: z.strictObject({
       latencyMs: positive(),
       memoryMb: positive(),

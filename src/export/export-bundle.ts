@@ -11,7 +11,12 @@ import { exportOnnx, exportTfjs, exportTfjsGraph, type FormatJob } from './forma
 import { GRAPH_EMITTERS } from './graph-emitters.ts';
 import { findEmitter } from './onnx-emitters.ts';
 import { createSeededInput } from './parity.ts';
+import { describeEncoding, sourceEncoding, WEIGHTS_CHOICES } from '../bundle/encoding.ts';
+import type { Precision } from './parity.ts';
 import { EXPORT_FORMATS, type ExportFormat, type ExportOptions, type ExportResult, type FormatResult } from './types.ts';
+
+/** Most data images in the parity batch. */
+export const MAX_PARITY_IMAGES = 256;
 
 const WRITERS: Record<ExportFormat, (job: FormatJob) => Promise<FormatResult>> = {
   tfjs: exportTfjs,
@@ -25,10 +30,17 @@ function checkOptions(options: ExportOptions): void {
     fail('INVALID_ARGUMENT', { expected, found: JSON.stringify(found) ?? String(found), where: `export option ${field}`, hint: 'see edge-prune export --help' });
   if (!Array.isArray(options.formats) || options.formats.length === 0) bad('formats', `one or more of ${EXPORT_FORMATS.join(', ')}`, options.formats);
   for (const f of options.formats) if (!EXPORT_FORMATS.includes(f)) bad('formats', `one of ${EXPORT_FORMATS.join(', ')}`, f);
-  if (options.quantize !== undefined && options.quantize !== 'float16' && options.quantize !== 'uint8') bad('quantize', 'float16 or uint8', options.quantize);
+  if (options.quantize !== undefined && !['float16', 'uint8', 'int8'].includes(options.quantize)) bad('quantize', 'float16, uint8 or int8', options.quantize);
+  if (options.weights !== undefined && !(WEIGHTS_CHOICES as readonly string[]).includes(options.weights)) bad('weights', WEIGHTS_CHOICES.join(', '), options.weights);
+  if (options.weights !== undefined && options.quantize !== undefined && options.quantize !== 'int8' && options.weights !== options.quantize) bad('quantize', `the same encoding as weights (${options.weights})`, options.quantize);
+  if (options.quantize === 'int8' && !options.formats.includes('onnx')) bad('formats', 'onnx among the formats with --quantize int8 (int8 kernels exist in onnxruntime only)', options.formats);
+  if (options.quantize === 'int8' && !(options.calibration && options.calibration.images.count >= 1)) bad('calibration', 'calibration images (--data <dir>) for --quantize int8', 'none');
+  if (options.calibration?.method !== undefined && !['minmax', 'percentile'].includes(options.calibration.method)) bad('calibration.method', 'minmax or percentile', options.calibration.method);
+  if (options.calibration?.percentile !== undefined && !(options.calibration.percentile > 50 && options.calibration.percentile <= 100)) bad('calibration.percentile', 'a number in (50, 100]', options.calibration.percentile);
   if (options.layout !== undefined && options.layout !== 'nchw' && options.layout !== 'nhwc') bad('layout', 'nchw or nhwc', options.layout);
   if (typeof options.outDir !== 'string' || options.outDir === '') bad('outDir', 'an output folder path', options.outDir);
   if (options.samples !== undefined && !(Number.isInteger(options.samples) && options.samples >= 1 && options.samples <= 64)) bad('samples', 'an integer in [1, 64]', options.samples);
+  if (options.images !== undefined && !(options.images.count >= 1 && options.images.data instanceof Float32Array)) bad('images', 'a batch of one or more normalized images', options.images.count);
 }
 
 /** Every layer must have an emitter in each requested graph format; fail naming the first that has none. */
@@ -65,35 +77,50 @@ export async function exportBundle(bundle: ModelBundle, options: ExportOptions):
     fail('INVALID_MODEL', { expected: 'a model with one input', found: `${graph.inputs.length} inputs`, where: 'model topology', hint: 'export supports single-input models' });
   }
   const inputNode = graph.nodes.find((n) => n.name === graph.inputs[0]);
-  const samples = options.samples ?? 2;
+  const samples = options.samples ?? 16;
   const seed = options.seed ?? 1;
-  const inputShape = [samples, ...(inputNode?.outputShape ?? [])];
-  const input = createSeededInput(inputShape.reduce((a, b) => a * b, 1), seed);
+  const imageShape = inputNode?.outputShape ?? [];
+  const perImage = imageShape.reduce((a, b) => a * b, 1);
+  // int8 is judged on images: the held-out ones when given, else the calibration images.
+  const parityImages = options.images ?? (options.quantize === 'int8' ? options.calibration?.images : undefined);
+  const images = parityImages ? Math.min(MAX_PARITY_IMAGES, parityImages.count) : 0;
+  const inputShape = [samples + images, ...imageShape];
+  const input = new Float32Array(perImage * (samples + images));
+  input.set(createSeededInput(samples * perImage, seed));
+  if (parityImages) input.set(parityImages.data.subarray(0, images * perImage), samples * perImage);
   const t0 = performance.now();
   const reference = await predictOutputs(bundle, input, inputShape);
   const referenceMs = performance.now() - t0;
-  const precision = options.quantize ?? 'float32';
+  const source = sourceEncoding(bundle);
+  const override = options.weights ?? (options.quantize === 'int8' ? undefined : options.quantize);
+  const encoding = override ?? source;
+  const chosen = { source: describeEncoding(source, bundle.weights), written: describeEncoding(encoding, bundle.weights), chosenBy: override ? ('option' as const) : ('source' as const) };
   const weights = new Map(bundle.weights.map((w) => [w.name, w]));
   const results = await writeFolderAtomically(options.outDir, async (root) => {
     const done: FormatResult[] = [];
     for (const [i, format] of formats.entries()) {
       logger.progress({ task: 'export', done: i, total: formats.length, detail: format });
-      const job: FormatJob = { bundle, graph, weights, root, precision, foldBn: options.foldBn === true, layout: options.layout ?? 'nchw', input, inputShape, reference, seed };
-      if (options.quantize) job.quantize = options.quantize;
+      const job: FormatJob = { bundle, graph, weights, root, encoding, foldBn: options.foldBn === true, layout: options.layout ?? 'nchw', input, inputShape, reference, seed, seeded: samples };
+      if (format === 'onnx' && options.quantize === 'int8' && options.calibration) {
+        job.int8 = { images: options.calibration.images, method: options.calibration.method ?? 'minmax', ...(options.calibration.percentile !== undefined ? { percentile: options.calibration.percentile } : {}) };
+      }
+      if (parityImages && images > 0) job.images = { n: images, source: parityImages.source, ...(parityImages.labels ? { labels: parityImages.labels.subarray(0, images) } : {}) };
       const r = await WRITERS[format](job);
       logger.info(`${format}: ${(r.totalBytes / 1e6).toFixed(2)} MB, max |diff| ${r.parity.maxAbsDiff.toExponential(2)} (tolerance ${r.parity.tolerance.toExponential(2)})`);
       done.push(r);
     }
     logger.progress({ task: 'export', done: formats.length, total: formats.length });
-    const manifest = buildManifest(done, inputShape.slice(1), graph, precision, referenceMs);
+    const manifest = buildManifest(done, inputShape.slice(1), graph, chosen, referenceMs);
     await writeFile(join(root, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     return done;
   });
-  return { ...buildManifest(results, inputShape.slice(1), graph, precision, referenceMs), outDir: options.outDir };
+  return { ...buildManifest(results, inputShape.slice(1), graph, chosen, referenceMs), outDir: options.outDir };
 }
 
 /** The manifest facts (everything but the absolute output folder). */
-function buildManifest(formats: FormatResult[], inputShape: number[], graph: Graph, quantization: ExportResult['quantization'], referenceMs: number): Omit<ExportResult, 'outDir'> {
+function buildManifest(formats: FormatResult[], inputShape: number[], graph: Graph, encoding: ExportResult['encoding'], referenceMs: number): Omit<ExportResult, 'outDir'> {
   const outputShapes = graph.outputs.map((o) => graph.nodes.find((n) => n.name === o)?.outputShape ?? []);
-  return { version: 1, producer: 'edge-prune', inputShape, outputShapes, quantization, formats, totalBytes: formats.reduce((n, f) => n + f.totalBytes, 0), referenceMs };
+  const order: Precision[] = ['float32', 'float16', 'uint16', 'uint8', 'int8'];
+  const quantization = formats.reduce<Precision>((worst, f) => (order.indexOf(f.precision) > order.indexOf(worst) ? f.precision : worst), 'float32');
+  return { version: 1, producer: 'edge-prune', inputShape, outputShapes, quantization, encoding, formats, totalBytes: formats.reduce((n, f) => n + f.totalBytes, 0), referenceMs };
 }

@@ -3,6 +3,7 @@ import { fail } from '../core/errors.ts';
 import type { Graph, JsonObject, WeightEntry } from '../core/types.ts';
 import { DEFAULT_SHARD_BYTES } from '../bundle/write-bundle.ts';
 import { encodeWeightsAs } from '../bundle/quantize.ts';
+import type { WeightEncoding } from '../bundle/encoding.ts';
 import { addTfNode, attr, createTfEmitContext, createTfGraphState, type TfGraphState, type TfNode } from './graph-context.ts';
 import { GRAPH_EMITTERS } from './graph-emitters.ts';
 
@@ -12,7 +13,8 @@ const FUSED_OP: Record<string, string> = { Conv2D: '_FusedConv2D', DepthwiseConv
 
 /** Options of the graph-model builder. */
 export interface GraphModelOptions {
-  quantize?: 'float16' | 'uint8';
+  /** Weight storage of every constant (float32 when absent). */
+  encoding?: WeightEncoding;
   shardBytes?: number;
 }
 
@@ -98,7 +100,7 @@ export function buildGraphModel(graph: Graph, weights: ReadonlyMap<string, Weigh
   const nodes = fuseOps(state, outputNames);
   const live = new Set(nodes.map((n) => n.name));
   const consts = state.consts.filter((c) => live.has(c.name));
-  const { specs, bytes } = encodeWeightsAs(consts, options.quantize ?? 'float32');
+  const { specs, bytes } = encodeWeightsAs(consts, options.encoding ?? 'float32');
   const shardBytes = options.shardBytes ?? DEFAULT_SHARD_BYTES;
   const count = Math.max(1, Math.ceil(bytes.byteLength / shardBytes));
   const shards = Array.from({ length: count }, (_, i) => ({

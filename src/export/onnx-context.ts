@@ -3,7 +3,7 @@ import type { onnx as OnnxTypes } from 'onnx-proto';
 import { fail } from '../core/errors.ts';
 import type { GraphNode, WeightEntry } from '../core/types.ts';
 import { encodeAttrs, createFloatTensor, createHalfTensor, createInt64Tensor, createUint8Tensor, type OnnxAttrs } from './onnx-tensors.ts';
-import { quantizeUint8 } from './quantize.ts';
+import { quantizeUint8PerChannel } from './quantize.ts';
 
 /**
  * How a tensor is laid out in the ONNX graph, relative to its Keras (channels-last) shape:
@@ -74,14 +74,16 @@ export function addWeight(state: OnnxGraphState, wanted: string, dims: number[],
     state.initializers.push(createHalfTensor(stored, dims, values));
     return addNode(state, 'Cast', [stored], wanted, { to: { int: 1 } });
   }
-  const q = quantizeUint8(values);
+  // Per slice of the first axis (a conv's output channels): each gets its own range, far finer than one per tensor.
+  const channels = dims[0] as number;
+  const q = quantizeUint8PerChannel(values, channels);
   const stored = reserveName(state, `${wanted}/uint8`);
   const scale = reserveName(state, `${wanted}/scale`);
   const zero = reserveName(state, `${wanted}/zero_point`);
   state.initializers.push(createUint8Tensor(stored, dims, q.values));
-  state.initializers.push(createFloatTensor(scale, [], Float32Array.of(q.scale)));
-  state.initializers.push(createUint8Tensor(zero, [], Uint8Array.of(q.zeroPoint)));
-  return addNode(state, 'DequantizeLinear', [stored, scale, zero], wanted);
+  state.initializers.push(createFloatTensor(scale, [channels], q.scales));
+  state.initializers.push(createUint8Tensor(zero, [channels], q.zeroPoints));
+  return addNode(state, 'DequantizeLinear', [stored, scale, zero], wanted, { axis: { int: 0 } });
 }
 
 /** Add a small float constant (never quantized); one shared tensor per name. */

@@ -1,4 +1,4 @@
-// ONNX protobuf pieces: tensors (float32, float16, uint8, int64), attributes and value infos, built with onnx-proto.
+// ONNX protobuf pieces: tensors (float32, float16, uint8, int8, int32, int64), attributes and value infos, built with onnx-proto.
 import onnxProto from 'onnx-proto';
 import type { onnx as OnnxTypes } from 'onnx-proto';
 import { floatToHalf } from '../bundle/weights-codec.ts';
@@ -6,7 +6,7 @@ import { floatToHalf } from '../bundle/weights-codec.ts';
 const { onnx } = onnxProto;
 
 /** ONNX TensorProto element types edge-prune writes. */
-export const ONNX_DTYPE = { float: 1, uint8: 2, int64: 7, float16: 10 } as const;
+export const ONNX_DTYPE = { float: 1, uint8: 2, int8: 3, int32: 6, int64: 7, float16: 10 } as const;
 
 /** One node attribute, typed explicitly so the encoding is never guessed from the value. */
 export type OnnxAttr =
@@ -43,6 +43,27 @@ export function createHalfTensor(name: string, dims: number[], values: Float32Ar
 /** A uint8 initializer. */
 export function createUint8Tensor(name: string, dims: number[], values: Uint8Array): OnnxTypes.ITensorProto {
   return { name, dims, dataType: ONNX_DTYPE.uint8, rawData: Uint8Array.from(values) };
+}
+
+/** An int8 initializer (QDQ weights). */
+export function createInt8Tensor(name: string, dims: number[], values: Int8Array): OnnxTypes.ITensorProto {
+  return { name, dims, dataType: ONNX_DTYPE.int8, rawData: new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength)) };
+}
+
+/** An int32 initializer (QDQ biases). */
+export function createInt32Tensor(name: string, dims: number[], values: Int32Array): OnnxTypes.ITensorProto {
+  const out = new Uint8Array(values.length * 4);
+  const view = new DataView(out.buffer);
+  values.forEach((v, i) => view.setInt32(4 * i, v, true));
+  return { name, dims, dataType: ONNX_DTYPE.int32, rawData: out };
+}
+
+/** The float32 values of a raw float initializer, or undefined when it is stored otherwise. */
+export function readFloatTensor(t: OnnxTypes.ITensorProto): Float32Array | undefined {
+  if (t.dataType !== ONNX_DTYPE.float || !t.rawData) return undefined;
+  const raw = t.rawData;
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  return Float32Array.from({ length: raw.byteLength / 4 }, (_, i) => view.getFloat32(4 * i, true));
 }
 
 /** An int64 initializer (shapes, pads). */

@@ -33,3 +33,25 @@ export function dequantizeUint8(q: Uint8Quantized): Float32Array {
   for (let i = 0; i < out.length; i++) out[i] = ((q.values[i] as number) - q.zeroPoint) * q.scale;
   return out;
 }
+
+/** A tensor quantized to uint8 per slice along its first axis (ONNX DequantizeLinear with `axis` 0). */
+export interface Uint8PerChannel {
+  values: Uint8Array;
+  scales: Float32Array;
+  zeroPoints: Uint8Array;
+}
+
+/** Quantize each of the `channels` contiguous slices of `data` to uint8 on its own range (zero exact in each). */
+export function quantizeUint8PerChannel(data: Float32Array, channels: number): Uint8PerChannel {
+  const size = data.length / channels;
+  const values = new Uint8Array(data.length);
+  const scales = new Float32Array(channels);
+  const zeroPoints = new Uint8Array(channels);
+  for (let c = 0; c < channels; c++) {
+    const q = quantizeUint8(data.subarray(c * size, (c + 1) * size));
+    values.set(q.values, c * size);
+    scales[c] = q.scale;
+    zeroPoints[c] = q.zeroPoint;
+  }
+  return { values, scales, zeroPoints };
+}

@@ -1,6 +1,7 @@
 // Types of the export stage: options, per-format results and the serializable ExportResult (also manifest.json).
 import type { Logger } from '../core/logger.ts';
 import type { ParityFigures, Precision } from './parity.ts';
+import type { CalibrationMethod } from './calibrate-int8.ts';
 
 /** Export formats. */
 export const EXPORT_FORMATS = ['tfjs', 'tfjs-graph', 'onnx'] as const;
@@ -11,8 +12,19 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 /** Options of `exportBundle`. */
 export interface ExportOptions {
   formats: ExportFormat[];
-  /** Store weights as float16 or uint8 (all formats); float32 when absent. */
-  quantize?: 'float16' | 'uint8';
+  /**
+   * Weight storage of every format: float32, float16 or uint8. Default: the source's encoding as the
+   * bundle records it (`sourceEncoding`: a uint8-quantized source stays uint8).
+   */
+  weights?: 'float32' | 'float16' | 'uint8';
+  /**
+   * float16/uint8: the same as `weights`. int8: the ONNX export is statically quantized in QDQ form
+   * (int8 per-channel weights, uint8 activations calibrated on `calibration.images`), so onnxruntime
+   * runs integer kernels; the TF.js formats keep their weight encoding (tfjs has no integer kernels).
+   */
+  quantize?: 'float16' | 'uint8' | 'int8';
+  /** Calibration of `quantize: 'int8'`: the images (up to 256 by default) and how ranges are read. */
+  calibration?: { images: ParityImages; method?: CalibrationMethod; percentile?: number };
   /** ONNX: fold BatchNormalization into the preceding layer (the graph model always folds). */
   foldBn?: boolean;
   /** ONNX image input/output layout: `nchw` (default) or `nhwc`. */
@@ -22,8 +34,21 @@ export interface ExportOptions {
   logger?: Logger;
   /** Seed of the parity inputs (default 1). */
   seed?: number;
-  /** Number of seeded samples in the parity batch (default 2). */
+  /** Number of seeded samples in the parity batch (default 16). */
   samples?: number;
+  /** Data images (normalized model inputs) also compared, with their labels when known: agreement and top-1 accuracy. */
+  images?: ParityImages;
+}
+
+/** Normalized images for the parity check (at most 256 are used). */
+export interface ParityImages {
+  /** `count × H × W × C` model inputs, channels-last. */
+  data: Float32Array;
+  count: number;
+  /** Class of each image, or undefined for unlabelled images. */
+  labels?: Int32Array;
+  /** Where the images came from (for the record). */
+  source: string;
 }
 
 /** One file of an export, relative to the output folder. */
@@ -63,7 +88,10 @@ export interface ExportResult {
   outDir: string;
   inputShape: number[];
   outputShapes: number[][];
+  /** The coarsest weight storage of the formats. */
   quantization: Precision;
+  /** Where the weight storage came from: the source's encoding kept, or an override. */
+  encoding: { source: string; written: string; chosenBy: 'source' | 'option' };
   formats: FormatResult[];
   totalBytes: number;
   /** Time of the source forward pass the exports were compared with. */

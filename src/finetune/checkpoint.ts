@@ -52,7 +52,7 @@ const POINTER = 'checkpoint.json';
 export async function writeCheckpoint(dir: string, checkpoint: Checkpoint): Promise<void> {
   const name = `e${checkpoint.state.epoch}-s${checkpoint.state.step}`;
   const folder = join(dir, name);
-  await writeBundle(checkpoint.bundle, folder);
+  await writeBundle(checkpoint.bundle, folder, { weights: 'float32', rememberSource: true });
   const total = checkpoint.optimizer.reduce((n, e) => n + e.data.length, 0);
   const bytes = new Float32Array(total);
   let offset = 0;

@@ -1,4 +1,5 @@
 // Assembles the Report from the stages' outputs: analyses before/after, predictions, search rounds, accuracy, measurements.
+import type { SizeFigures } from '../bundle/disk-size.ts';
 import type { Analysis } from '../analyze/analyze-model.ts';
 import type { LatencyPrediction } from '../latency/latency-model.ts';
 import type { Resources } from '../targets/budget.ts';
@@ -30,6 +31,7 @@ export interface ReportInputs {
   /** Per-layer measured ms where a profiler gave them (by layer name). */
   measuredLayers?: Record<string, number>;
   exports: { format: string; path: string; bytes: number }[];
+  size?: SizeFigures;
   outDir: string;
   notes: string[];
   timings: { stage: string; seconds: number }[];
@@ -121,6 +123,7 @@ export function buildReport(inputs: ReportInputs): Report {
     rounds: inputs.rounds.map((r) => ({ round: r.round, latencyMs: r.predicted['latencyMs'] ?? 0, quality: r.quality, group: r.group, keep: r.keep })),
     layers: layerRows(inputs),
     exports: inputs.exports,
+    ...(inputs.size ? { size: inputs.size } : {}),
     outDir: inputs.outDir,
     notes: inputs.notes,
     timings: inputs.timings,

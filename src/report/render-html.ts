@@ -41,6 +41,16 @@ function layerTable(r: Report): string {
   return `<table><tr><th>layer</th><th>class</th><th>channels</th><th>MACs</th><th>params</th><th>predicted ms</th><th>measured ms</th></tr>${rows}</table>`;
 }
 
+/** Bytes on disk before (the source) and after (each written model), and the larger-than-source warnings. */
+function sizeSection(r: Report): string {
+  const size = r.size;
+  if (!size) return '';
+  const mb = (n: number): string => `${(n / 1e6).toFixed(2)} MB`;
+  const rows = size.written.map((w) => `<tr><td>${escapeHtml(w.what)}</td><td>${escapeHtml(w.encoding)}</td><td>${mb(w.bytes)}</td><td>${size.source.bytes > 0 ? `${num((100 * w.bytes) / size.source.bytes, 0)}%` : '—'}</td></tr>`).join('');
+  const warnings = size.warnings.map((w) => `<li class="bad">${escapeHtml(w)}</li>`).join('');
+  return `<h2>Size on disk</h2><p>Source: ${mb(size.source.bytes)} (${escapeHtml(size.source.encoding)} weights), ${size.params.before} → ${size.params.after} parameters.</p><table><tr><th>written</th><th>weights</th><th>bytes</th><th>of source</th></tr>${rows}</table>${warnings ? `<ul>${warnings}</ul>` : ''}`;
+}
+
 /** Render the report page (no external resources, no scripts). */
 export function renderHtml(r: Report): string {
   const rounds = lineChart(r.rounds.map((p) => ({ x: p.latencyMs, y: p.quality, label: `round ${p.round}: ${p.group} keeps ${p.keep}` })), 'predicted latency (ms)', 'candidate quality');
@@ -55,6 +65,7 @@ ${cards(r)}
 <h2>Plots</h2><div class="plots"><figure>${rounds}<figcaption>Quality of the chosen candidate vs predicted latency, per search round</figcaption></figure><figure>${channels}<figcaption>Channels per layer, before (light) and after (dark)</figcaption></figure></div>
 <h2>Per layer</h2>${layerTable(r)}
 ${r.notes.length ? `<h2>Notes</h2><ul>${r.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}
+${sizeSection(r)}
 <h2>Files</h2><ul>${r.exports.map((e) => `<li><code>${escapeHtml(e.path)}</code> (${escapeHtml(e.format)}, ${(e.bytes / 1024).toFixed(0)} KiB)</li>`).join('')}</ul>
 </body></html>
 `;

@@ -1,4 +1,6 @@
 // The Report: everything a run measured, serializable, as written to report.json and rendered to HTML.
+import type { SizeFigures } from '../bundle/disk-size.ts';
+
 
 /** One latency measurement as the verify stage labels it. */
 export interface MeasuredLatency {
@@ -95,6 +97,8 @@ export interface Report {
   rounds: RoundPoint[];
   layers: LayerRow[];
   exports: { format: string; path: string; bytes: number }[];
+  /** Bytes on disk of the source and of every written model, with larger-than-source warnings. */
+  size?: SizeFigures;
   outDir: string;
   notes: string[];
   timings: { stage: string; seconds: number }[];

@@ -34,7 +34,7 @@ test('float16 and uint8 weights dequantize on load within their precision', asyn
   const original = await readBundle(await ensureFixture('mobilenetv2'));
   for (const [quantize, tolerance] of [['float16', 1e-3], ['uint8', 0.5 / 255]] as const) {
     const dir = await mkdtemp(join(tmpdir(), `ep-${quantize}-`));
-    const json = JSON.parse(await readFile(await writeBundle(original, dir, { quantize }), 'utf8'));
+    const json = JSON.parse(await readFile(await writeBundle(original, dir, { weights: quantize }), 'utf8'));
     assert.equal(json.weightsManifest[0].weights[0].quantization.dtype, quantize);
     const back = await readBundle(join(dir, 'model.json'));
     back.weights.forEach((w, i) => {

@@ -86,7 +86,7 @@ export async function quantizedCases(bases: Map<string, BaseFixture>): Promise<C
   const bundle = await readBundle(join(chain.dir, 'model.json'));
   const cases: CorpusCase[] = [];
   for (const dtype of ['uint8', 'float16'] as const) {
-    const { modelJson, shards } = serializeBundle(bundle, { quantize: dtype });
+    const { modelJson, shards } = serializeBundle(bundle, { weights: dtype });
     const files: Record<string, FileSpec> = { [firstShard(chain)]: { type: 'delete' } };
     for (const s of shards) files[s.name] = bytes(s.bytes);
     cases.push(weightCase('manifest', chain, `${dtype} quantized (valid)`, { ...files, 'model.json': json(modelJson) }, 'any'));

@@ -11,6 +11,9 @@ import { formatDuration } from '../../finetune/progress.ts';
 import { writeBundle } from '../../bundle/write-bundle.ts';
 import { loadModelArgument } from '../load-model.ts';
 import { createCliLogger } from '../progress.ts';
+import { analyzeModel } from '../../analyze/analyze-model.ts';
+import type { WeightsChoice } from '../../bundle/encoding.ts';
+import { measureSizes, sizeLines, weightsOption } from '../size-output.ts';
 import { action, printResult } from '../output.ts';
 import { choiceOption, parseNumber } from '../options.ts';
 import { TRAINING_BACKEND_NAMES } from '../../runtime/backend-names.ts';
@@ -75,6 +78,7 @@ interface FinetuneCliOptions extends DataCliOptions {
   weightDecay: string;
   momentum: string;
   checkpointMinutes: string;
+  weights?: WeightsChoice;
 }
 
 /** Register the finetune command. */
@@ -86,6 +90,7 @@ export function register(program: Command): void {
     .requiredOption('--epochs <n>', 'passes over the training images')
     .requiredOption('--out <dir>', 'folder for the fine-tuned model.json, summary.json and checkpoints/')
     .option('--teacher <model.json>', 'distill from this model (the unpruned one); without it, cross-entropy only')
+    .addOption(weightsOption())
     .option('--lr <x>', 'peak learning rate (cosine decay to 0)', '0.01')
     .option('--batch <n>', 'images per step', '64')
     .option('--seed <n>', 'seed of shuffling, augmentation and the validation split', '0')
@@ -137,10 +142,13 @@ export function register(program: Command): void {
             printResult(global, summary, () => `interrupted after ${s.epochs} epoch(s); checkpoint in ${join(opts.out, 'checkpoints')}; continue with --resume`);
             return 130;
           }
-          const modelJson = await writeBundle(result.bundle, opts.out);
+          // Trained in float32; written back in the source's encoding unless --weights says otherwise.
+          const modelJson = await writeBundle(result.bundle, opts.out, opts.weights ? { weights: opts.weights } : {});
           await writeJsonAtomic(join(opts.out, 'summary.json'), summary);
+          const params = { before: analyzeModel(bundle).cost.params, after: analyzeModel(result.bundle).cost.params };
+          const size = await measureSizes(modelPath, bundle, params, [{ what: 'model', path: modelJson, bundle: result.bundle, weights: opts.weights }]);
           const pct = (a: number | null): string => (a === null ? 'n/a' : `${(a * 100).toFixed(2)}%`);
-          printResult(global, { ...summary, model: modelJson, checkpoint: join(opts.out, 'checkpoints') }, () => `accuracy ${pct(s.accuracyBefore)} → ${pct(s.accuracyAfter)} on ${validation.labels.length} validation images; ${s.epochs} epoch(s) in ${formatDuration(s.seconds)} at ${s.imagesPerSecond.toFixed(0)} img/s on ${s.backend}\nwrote ${modelJson}`);
+          printResult(global, { ...summary, params, size, model: modelJson, checkpoint: join(opts.out, 'checkpoints') }, () => [`accuracy ${pct(s.accuracyBefore)} → ${pct(s.accuracyAfter)} on ${validation.labels.length} validation images; ${s.epochs} epoch(s) in ${formatDuration(s.seconds)} at ${s.imagesPerSecond.toFixed(0)} img/s on ${s.backend}`, ...sizeLines(size), `wrote ${modelJson}`].join('\n'));
         } finally {
           process.removeListener('SIGINT', onSignal);
         }

@@ -13,6 +13,8 @@ import { planFromRatios, type DropRatios } from '../../search/ratio-plan.ts';
 import { loadModelArgument, readJsonOption } from '../load-model.ts';
 import { choiceOption, numberOption, seedOption } from '../options.ts';
 import { action, printResult } from '../output.ts';
+import { measureSizes, sizeLines, weightsOption } from '../size-output.ts';
+import type { WeightsChoice } from '../../bundle/encoding.ts';
 
 /** Options of the prune command. */
 interface PruneOptions {
@@ -24,6 +26,7 @@ interface PruneOptions {
   seed: number;
   round: number;
   lockUnknown?: boolean;
+  weights?: WeightsChoice;
 }
 
 /** Register the prune command. */
@@ -40,7 +43,8 @@ export function register(program: Command): void {
     .addOption(numberOption('--round <n>', 'keep channel counts at multiples of n', { integer: true, min: 1 }, 1))
     .addOption(seedOption('seed for the random criterion'))
     .option('--lock-unknown', 'lock the channels of unsupported layers instead of failing')
-    .addHelpText('after', '\nExamples:\n  edge-prune prune model.json --ratio 0.3 --out pruned/\n  edge-prune prune model.json --ratios ratios.json --criterion l1 --out pruned-l1/\n  edge-prune prune model.json --plan runs/x/plan.json --out pruned/')
+    .addOption(weightsOption())
+    .addHelpText('after', '\nExamples:\n  edge-prune prune model.json --ratio 0.3 --out pruned/\n  edge-prune prune model.json --ratios ratios.json --criterion l1 --out pruned-l1/\n  edge-prune prune model.json --plan runs/x/plan.json --out pruned/\n  edge-prune prune model.json --ratio 0.3 --weights float32 --out pruned-f32/\n\nWeights are stored as the source stored them (a uint8-quantized model stays uint8, re-quantized per tensor); --weights overrides.')
     .action(
       action(async (modelPath: string, opts: PruneOptions, cmd: Command) => {
         const given = [opts.ratio, opts.ratios, opts.plan].filter((x) => x !== undefined).length;
@@ -59,11 +63,14 @@ export function register(program: Command): void {
         }
         const pruned = applyPlan(bundle, before.groups, plan);
         const after = analyzeModel(pruned, { lockUnknown: opts.lockUnknown === true });
-        const modelJson = await writeBundle(pruned, opts.out);
+        const modelJson = await writeBundle(pruned, opts.out, opts.weights ? { weights: opts.weights } : {});
         await writeJsonAtomic(join(opts.out, 'plan.json'), plan);
+        const params = { before: before.cost.params, after: after.cost.params };
+        const size = await measureSizes(modelPath, bundle, params, [{ what: 'model', path: modelJson, bundle: pruned, weights: opts.weights }]);
         const result = {
           macs: { before: before.cost.macs, after: after.cost.macs },
-          params: { before: before.cost.params, after: after.cost.params },
+          params,
+          size,
           model: modelJson,
         };
         const pct = (a: number, b: number): string => `${((1 - b / a) * 100).toFixed(1)}%`;
@@ -71,6 +78,7 @@ export function register(program: Command): void {
           [
             `MACs   ${before.cost.macs} → ${after.cost.macs} (−${pct(before.cost.macs, after.cost.macs)})`,
             `params ${before.cost.params} → ${after.cost.params} (−${pct(before.cost.params, after.cost.params)})`,
+            ...sizeLines(size),
             `wrote ${modelJson}`,
           ].join('\n'),
         );

@@ -8,11 +8,14 @@ import { CRITERIA } from '../../score/score-model.ts';
 import { TRAINING_BACKEND_NAMES } from '../../runtime/backend-names.ts';
 import { METHODS } from '../../core/runtime-names.ts';
 import { SEARCH_MODES, type SearchMode } from '../../search/search-modes.ts';
+import type { WeightsChoice } from '../../bundle/encoding.ts';
+import { weightsOption } from '../size-output.ts';
 
 
 /** Options of the main command. */
 interface RunOptions extends BudgetFlags {
   target: string;
+  weights?: WeightsChoice;
   data?: string;
   epochs?: number;
   out?: string;
@@ -47,6 +50,7 @@ export function register(program: Command): void {
     .addOption(choiceOption('--backend <name>', 'training backend (default: the fastest available)', TRAINING_BACKEND_NAMES))
     .option('--resume', 'continue an interrupted run in --out')
     .option('--lock-unknown', 'keep unsupported layers unpruned instead of failing')
+    .addOption(weightsOption())
     .addHelpText('after', `
 Examples:
   edge-prune --target pixel7                                   # the bundled sample, its data and budgets
@@ -80,6 +84,7 @@ above it is in plan.json), or at all (even the smallest model misses it; nothing
           importOptions: importFlags(),
           ...(opts.minAgreement !== undefined ? { minAgreement: opts.minAgreement } : {}),
           ...(opts.force ? { force: true } : {}),
+          ...(opts.weights ? { weights: opts.weights } : {}),
           logger: createCliLogger(globals.json === true),
         });
         const { formatSummary } = await import('../summary.ts');

@@ -14,6 +14,7 @@ function toJson({ target, profile }: LoadedTarget): Record<string, unknown> {
     backend: target.backend,
     exportFormats: target.exportFormats,
     quantization: target.quantization,
+    encodings: target.encodings ?? null,
     budget: target.budget,
     channelRounding: target.channelRounding,
     measurement: target.measurement,
