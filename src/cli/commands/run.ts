@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { EXIT_CODES, action, printResult } from '../output.ts';
 import { createCliLogger } from '../progress.ts';
+import { addQueueOptions, queueFromFlags, type QueueFlags } from '../queue-options.ts';
 import { importFlags } from '../import-flags.ts';
 import { addBudgetOptions, budgetFromFlags, choiceOption, numberOption, seedOption, type BudgetFlags } from '../options.ts';
 import { CRITERIA } from '../../score/score-model.ts';
@@ -11,7 +12,7 @@ import { SEARCH_MODES, type SearchMode } from '../../search/search-modes.ts';
 
 
 /** Options of the main command. */
-interface RunOptions extends BudgetFlags {
+interface RunOptions extends BudgetFlags, QueueFlags {
   target: string;
   data?: string;
   epochs?: number;
@@ -34,7 +35,7 @@ export function register(program: Command): void {
     .description('prune, fine-tune, export and measure a model for a target (the default command)')
     .argument('[model.json]', 'a TF.js Layers model (default: the bundled VGG-style sample and its data)')
     .requiredOption('--target <name>', 'where the model will run: see `edge-prune targets`');
-  addBudgetOptions(command)
+  addQueueOptions(addBudgetOptions(command))
     .option('--data <path>', 'image folder (class sub-folders, train/ + test/, or a flat folder of unlabelled images) or IDX files, for the search and fine-tuning')
     .addOption(numberOption('--min-agreement <x>', 'without labelled data, stop the search before agreement with the unpruned model falls below x (default 0.9: top-1 agreement on images, logit cosine on seeded inputs)', { min: 0, max: 1 }))
     .option('--force', 'search past the --min-agreement floor (the model may be destroyed; said loudly)')
@@ -63,6 +64,7 @@ above it is in plan.json). Without labelled data the verdict says accuracy was N
         const { runPipeline } = await import('../../pipeline.ts');
         const globals = cmd.optsWithGlobals();
         const method = opts.method;
+        const queue = queueFromFlags(opts);
         const report = await runPipeline({
           target: opts.target,
           ...(model ? { model } : {}),
@@ -80,6 +82,7 @@ above it is in plan.json). Without labelled data the verdict says accuracy was N
           importOptions: importFlags(),
           ...(opts.minAgreement !== undefined ? { minAgreement: opts.minAgreement } : {}),
           ...(opts.force ? { force: true } : {}),
+          ...(queue ? { queue } : {}),
           logger: createCliLogger(globals.json === true),
         });
         const { formatSummary } = await import('../summary.ts');
