@@ -28,12 +28,15 @@ function cached<T>(key: string, make: () => Promise<T>): Promise<T> {
   return made;
 }
 
+/** The cache key of an input: its hash and where it lies (a path is checked again whenever it changes). */
+const keyOf = (ref: PayloadRef): string => `${ref.sha256}@${ref.path ?? ''}`;
+
 /** Where an input came from, for messages. */
 const label = (ref: PayloadRef): string => `store:${ref.sha256.slice(0, 12)}`;
 
 /** A stored model and its channel groups (analyzed as the coordinator did). */
 function modelOf(store: ContentStore, ref: PayloadRef, lockUnknown: boolean): Promise<{ bundle: ModelBundle; groups: ChannelGroup[]; analysis: ReturnType<typeof analyzeModel> }> {
-  return cached(`model:${ref.sha256}:${lockUnknown}`, async () => {
+  return cached(`model:${keyOf(ref)}:${lockUnknown}`, async () => {
     const bundle = decodeBundle(await store.get(ref), label(ref));
     const analysis = analyzeModel(bundle, { lockUnknown });
     return { bundle, groups: analysis.groups, analysis };
@@ -42,13 +45,13 @@ function modelOf(store: ContentStore, ref: PayloadRef, lockUnknown: boolean): Pr
 
 /** A stored dataset. */
 function dataOf(store: ContentStore, ref: PayloadRef): Promise<ImageDataset> {
-  return cached(`data:${ref.sha256}`, async () => decodeDatasetBlob(await store.get(ref), label(ref)));
+  return cached(`data:${keyOf(ref)}`, async () => decodeDatasetBlob(await store.get(ref), label(ref)));
 }
 
 /** The candidate-quality function of an evaluate job (cached: agreement and fidelity hold the unpruned model's outputs). */
 function qualityOf(store: ContentStore, job: EvaluateJob): Promise<(candidate: ModelBundle) => Promise<number>> {
   const q = job.quality;
-  const key = q.measure === 'fidelity' ? `fidelity:${job.model.sha256}:${job.seed}` : `${q.measure}:${job.model.sha256}:${q.bn.sha256}:${q.eval.sha256}:${job.seed}`;
+  const key = q.measure === 'fidelity' ? `fidelity:${keyOf(job.model)}:${job.seed}` : `${q.measure}:${keyOf(job.model)}:${keyOf(q.bn)}:${keyOf(q.eval)}:${job.seed}`;
   return cached(key, async () => {
     const { bundle, analysis } = await modelOf(store, job.model, job.lockUnknown);
     if (q.measure === 'fidelity') {

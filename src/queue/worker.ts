@@ -59,6 +59,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     useWorkerThreads: false,
     workerForkOptions: { env, execArgv },
   });
+  worker.on('active', (job) => options.logger.info(`start ${job.id ?? '?'}`));
   worker.on('completed', (job) => options.logger.info(`done ${job.id ?? '?'}`));
   worker.on('failed', (job, error) => options.logger.warn(`job ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`));
   let down = false;
