@@ -5,6 +5,7 @@ import { benchLatencyModel, describeRuntimeBench } from './latency-model.ts';
 import { benchStartup, describeStartup } from './startup.ts';
 import { benchImportOnnx, describeImportOnnx } from './import-onnx.ts';
 import { DEPLOYED_HEADER, benchDeployed, describeDeployedRow } from './deployed.ts';
+import { benchQueue, describeQueue } from './queue.ts';
 
 const json = process.argv.includes('--json');
 const say = (line: string): void => {
@@ -47,6 +48,11 @@ const sections: Record<string, Section> = {
     const importOnnx = await benchImportOnnx();
     say(`\n${describeImportOnnx(importOnnx).join('\n')}`);
     return importOnnx;
+  },
+  queue: async () => {
+    const queue = await benchQueue();
+    say(`\n${describeQueue(queue).join('\n')}`);
+    return queue;
   },
 };
 
