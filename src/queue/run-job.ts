@@ -117,6 +117,10 @@ export async function runJob(raw: unknown, storeRoot: string, extra: Record<stri
     return { ok: true, value: await runner(JSON.parse(Buffer.from(await store.get(job.spec)).toString('utf8')), store) };
   } catch (error) {
     if (isEdgePruneError(error)) return errorResult(error);
+    // An extra runner's own schema (zod) rejecting its spec: as typed as any other bad payload.
+    if (error instanceof Error && error.name === 'ZodError') {
+      return { ok: false, error: { code: 'INVALID_JOB', expected: 'a valid job spec', found: error.message.slice(0, 300), where: 'job spec', hint: 'the coordinator and the workers must run the same edge-prune version' } };
+    }
     throw error;
   }
 }
