@@ -1,5 +1,5 @@
 // The scale-out flags shared by plan and the main command: --queue, --store, --queue-timeout.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { fail } from '../core/errors.ts';
 import { numberOption } from './options.ts';
 import type { QueueSettings } from '../queue/job-queue.ts';
@@ -14,7 +14,7 @@ export interface QueueFlags {
 /** Add --queue, --store and --queue-timeout to a command. */
 export function addQueueOptions(command: Command): Command {
   return command
-    .option('--queue <url>', 'fan candidate evaluations (and the fine-tune) out to `edge-prune worker` processes on this Redis queue, redis://[:password@]host:port[/db] (the password is never printed)')
+    .addOption(new Option('--queue <url>', 'fan candidate evaluations (and the fine-tune) out to `edge-prune worker` processes on this Redis queue, redis://[:password@]host:port[/db] (the password is never printed; EDGE_PRUNE_QUEUE keeps it off the process list)').env('EDGE_PRUNE_QUEUE'))
     .option('--store <dir>', 'with --queue: the folder every worker sees (e.g. a network mount) where inputs go, addressed by sha256')
     .addOption(numberOption('--queue-timeout <s>', 'with --queue: fail (typed, nothing half-written) when Redis stays unreachable or no worker is connected this long', { min: 1 }, 120));
 }

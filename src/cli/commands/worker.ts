@@ -1,7 +1,7 @@
 // `edge-prune worker`: runs queued jobs (candidate evaluations, fine-tunes, benchmark rows) for coordinators on other machines.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { action } from '../output.ts';
 import { numberOption } from '../options.ts';
 import { createCliLogger } from '../progress.ts';
@@ -20,7 +20,7 @@ export function register(program: Command): void {
   program
     .command('worker')
     .description('run queued edge-prune jobs for `plan`/the main command with --queue (one process per machine)')
-    .requiredOption('--queue <url>', 'the Redis queue, redis://[:password@]host:port[/db] (the password is never printed)')
+    .addOption(new Option('--queue <url>', 'the Redis queue, redis://[:password@]host:port[/db] (the password is never printed; EDGE_PRUNE_QUEUE keeps it off the process list)').env('EDGE_PRUNE_QUEUE').makeOptionMandatory())
     .requiredOption('--store <dir>', 'the shared folder the coordinator writes inputs to (the only place jobs read from)')
     .addOption(numberOption('--concurrency <n>', 'jobs at once, each in its own sandboxed child process (about one per core)', { integer: true, min: 1 }, 1))
     .addOption(numberOption('--stall-timeout <ms>', 'a job whose worker dies is retried elsewhere after about this long', { integer: true, min: 500 }, 30_000))
