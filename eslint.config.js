@@ -35,9 +35,9 @@ import tseslint from 'typescript-eslint';
  *   pipeline-sample services
  *   pipeline-checks search, services               (budget sanity and the fidelity floor's verdict on a search result)
  *   pipeline-dense  services                       (detectors/segmenters: per-output fidelity of the main flow)
- *   pipeline        every stage, pipeline-sample, pipeline-checks, pipeline-dense, services
+ *   pipeline        every stage, queue, pipeline-sample, pipeline-checks, pipeline-dense, services (queue: --queue fans work out)
  *   index           pipeline, pipeline-sample, stages, services (the library's public API; never cli)
- *   queue           pipeline, services             (scale-out runs pipeline jobs)
+ *   queue           search, prune, finetune, services (workers evaluate candidate plans and fine-tune; the search never imports queue)
  *   cli             everything except index
  * Nothing may import cli or index. The top-level files form one boundaries element (`top`, picked
  * by file name), so imports among them are left to import-x/no-cycle; a report names them as type "top".
@@ -67,9 +67,9 @@ const ALLOW = {
   'pipeline-sample': SERVICES,
   'pipeline-checks': ['search', ...SERVICES],
   'pipeline-dense': SERVICES,
-  pipeline: [...STAGES, 'pipeline-sample', 'pipeline-checks', 'pipeline-dense', ...SERVICES],
+  pipeline: [...STAGES, 'queue', 'pipeline-sample', 'pipeline-checks', 'pipeline-dense', ...SERVICES],
   index: ['pipeline', 'pipeline-sample', ...STAGES, ...SERVICES],
-  queue: ['pipeline', ...SERVICES],
+  queue: ['search', 'prune', 'finetune', ...SERVICES],
   cli: ['queue', 'pipeline', 'pipeline-sample', ...STAGES, ...SERVICES],
 };
 

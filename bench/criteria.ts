@@ -1,7 +1,8 @@
 // Criteria benchmark (issue #9): FSCL vs L1, FPGM and random at fixed MACs cuts and in a pixel7 budget search, on CIFAR-10.
 //
 //   npm run bench:criteria [-- --samples vgg,resnet --cuts 0.5,0.75 --criteria fscl,l1,fpgm,random --seeds 1,2,3
-//                            --epochs 1 --train-limit N --test-limit N --out bench/results]
+//                            --epochs 1 --train-limit N --test-limit N --out bench/results
+//                            --queue redis://host:6379 --store /mnt/store]   (rows on `edge-prune worker --jobs bench/criteria/row-jobs.ts`)
 //
 // Resumable: every finished row is appended to <out>/criteria.partial.jsonl; a rerun skips finished rows.
 // Writes <out>/criteria.json and bench/RESULTS.md (or <out>/RESULTS.md for another --out).
@@ -112,7 +113,12 @@ const facts = (): RunFacts => ({
 });
 const failures: string[] = [];
 const rowSeconds: number[] = [];
-for (const [i, { ctx, spec }] of todo.entries()) {
+if (options.queue) {
+  // Every row at once as a job on the workers; a row's job id is the hash of its arguments, so a rerun reuses finished jobs and never duplicates a row.
+  const { runRowsOnQueue } = await import('./criteria/queue-rows.ts');
+  failures.push(...(await runRowsOnQueue(todo.map((q) => ({ sample: q.ctx.name, spec: q.spec })), options, checkpoint, logger)));
+}
+for (const [i, { ctx, spec }] of (options.queue ? [] : todo).entries()) {
   const left = rowSeconds.length ? (rowSeconds.reduce((a, b) => a + b, 0) / rowSeconds.length) * (todo.length - i) : Number.NaN;
   overall = `row ${i + 1}/${todo.length}, run ETA ${formatDuration(left)}`;
   const label = `${ctx.name} ${spec.kind === 'cut' ? `cut ${Math.round(spec.macsCut * 100)}%` : `budget ${spec.latencyMs} ms (pixel7)`} ${spec.criterion} seed ${spec.seed}`;

@@ -6,6 +6,7 @@ import { benchStartup, describeStartup } from './startup.ts';
 import { benchImportOnnx, describeImportOnnx } from './import-onnx.ts';
 import { DEPLOYED_HEADER, benchDeployed, describeDeployedRow } from './deployed.ts';
 import { INT8_HEADER, benchInt8, describeInt8Row } from './int8.ts';
+import { benchQueue, describeQueue } from './queue.ts';
 
 const json = process.argv.includes('--json');
 const say = (line: string): void => {
@@ -53,6 +54,11 @@ const sections: Record<string, Section> = {
     const importOnnx = await benchImportOnnx();
     say(`\n${describeImportOnnx(importOnnx).join('\n')}`);
     return importOnnx;
+  },
+  queue: async () => {
+    const queue = await benchQueue();
+    say(`\n${describeQueue(queue).join('\n')}`);
+    return queue;
   },
 };
 

@@ -23,6 +23,7 @@ import { isDensePrediction, trackOutputFidelity } from './pipeline-dense.ts';
 import { checkBudgetSanity, requireAboveFloor, requireReachable } from './pipeline-checks.ts';
 import { predictOnTarget } from './latency/target-predictor.ts';
 import type { AgreementFigures } from './report/report-types.ts';
+import type { JobQueue, QueueSettings } from './queue/job-queue.ts';
 
 /** What `edge-prune [model.json] --target <t>` takes. */
 export interface PipelineOptions {
@@ -56,6 +57,8 @@ export interface PipelineOptions {
   force?: boolean;
   /** Weight storage of the written model and exports (default: the source's encoding). */
   weights?: WeightsChoice;
+  /** Fan candidate evaluations and the fine-tune out to queue workers (`edge-prune worker`); in-process when absent. */
+  queue?: QueueSettings;
   logger?: Logger;
 }
 
@@ -67,6 +70,18 @@ async function packageVersion(): Promise<string> {
 
 /** Run the whole flow and write the run folder; returns the report (what `--json` prints). */
 export async function runPipeline(options: PipelineOptions): Promise<Report> {
+  if (!options.queue) return runFlow(options);
+  const { openJobQueue } = await import('./queue/job-queue.ts');
+  const jobs = await openJobQueue(options.queue, options.logger ?? silentLogger);
+  try {
+    return await runFlow(options, jobs);
+  } finally {
+    await jobs.close();
+  }
+}
+
+/** The flow itself; with `jobs`, candidate evaluations and the fine-tune run on the queue's workers. */
+async function runFlow(options: PipelineOptions, jobs?: JobQueue): Promise<Report> {
   const logger = options.logger ?? silentLogger;
   const seed = options.seed ?? 0;
   const timings: { stage: string; seconds: number }[] = [];
@@ -114,12 +129,16 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
     logger.warn('--force: the search ignores the fidelity floor; the delivered model may no longer do what the original did');
     notes.push('FORCED: --force let the search go past the fidelity floor; the delivered model may be destroyed.');
   }
+  if (jobs) notes.push(`Candidate evaluations${data && epochs > 0 ? ' and the fine-tune' : ''} ran on the workers of the queue ${jobs.shown}.`);
   const search = await stage('search', 5, async () => {
-    const quality = data ? await import('./runtime/candidate-accuracy.ts') : undefined;
+    // Several raw outputs (detectors, segmenters) are compared in-process: queue jobs know accuracy, agreement and fidelity.
+    const queued = jobs && options.queue && !dense ? jobs : undefined;
+    const quality = data && !queued ? await import('./runtime/candidate-accuracy.ts') : undefined;
     const evaluate = data && quality ? (labelled ? quality.candidateAccuracy(data, seed) : dense ? await (await import('./runtime/output-fidelity.ts')).candidateOutputFidelity(data, bundle, seed) : await quality.candidateAgreement(data, bundle, seed)) : undefined;
+    const evaluator = queued && options.queue ? await (await import('./queue/queue-evaluator.ts')).queueEvaluator(queued, options.queue.store, bundle, data ? { measure: labelled ? 'accuracy' : 'agreement', searchBn: data.searchBn, searchEval: data.searchEval } : { measure: 'fidelity' }, { seed, lockUnknown: options.lockUnknown === true }) : undefined;
     return planSearch({
       bundle, analysis: before, target, budget, criterion, scores, mode: options.search ?? 'netadapt', seed, outDir, logger,
-      ...(evaluate ? { evaluate } : {}), ...(options.resume ? { resume: true } : {}),
+      ...(evaluate ? { evaluate } : {}), ...(evaluator ? { evaluator, ...(labelled ? { measure: 'accuracy' as const } : {}) } : {}), ...(options.resume ? { resume: true } : {}),
       ...(data && !labelled ? { measure: dense ? ('output fidelity' as const) : ('top-1 agreement' as const), measuredOn: `${data.searchEval.labels.length} held-out images of ${data.source}` } : {}),
       ...(options.minAgreement !== undefined ? { minAgreement: options.minAgreement } : {}), ...(options.force ? { force: true } : {}),
     });
@@ -146,7 +165,9 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
   const tuned = await stage('finetune', 7, async () => {
     if (!data || epochs <= 0) return pruned;
     const { finetune } = await import('./finetune/finetune.ts');
-    const result = await finetune(pruned, {
+    const result = jobs && options.queue ? await (await import('./queue/queue-evaluator.ts')).queueFinetune(jobs, options.queue.store, pruned, {
+      train: data.train, validation: data.test, teacher: bundle, epochs, seed, ...(options.backend ? { backend: options.backend } : {}),
+    }) : await finetune(pruned, {
       train: data.train, validation: data.test, teacher: bundle, epochs, seed, logger,
       checkpointDir: join(outDir, 'checkpoints'), ...(options.resume ? { resume: true } : {}), ...(options.backend ? { backend: options.backend } : {}),
     });

@@ -1,5 +1,6 @@
 // Command line of `npm run bench:criteria`: samples, cuts, criteria, seeds, fine-tuning budget, output folder.
 import { resolve } from 'node:path';
+import { maskQueueUrl } from '../../src/queue/queue-url.ts';
 import { parseArgs } from 'node:util';
 
 /** One sample to benchmark: a name and its model.json. */
@@ -36,8 +37,12 @@ export interface BenchOptions {
   /** Where RESULTS.md goes: bench/RESULTS.md for the default output folder, else `<out>/RESULTS.md`. */
   resultsMd: string;
   backend?: string;
-  /** The command line as typed (for RESULTS.md). */
+  /** The command line as typed (for RESULTS.md; a queue URL's password masked). */
   command: string;
+  /** `--queue <url> --store <dir>`: rows run as jobs on `edge-prune worker --jobs bench/criteria/row-jobs.ts`. */
+  queue?: { url: string; store: string };
+  /** The arguments that decide a row (argv without --queue/--store): what a worker parses again. */
+  rowArgv: string[];
 }
 
 /** Default cuts: 50% and 75% for every sample, plus 82% for VGG (the paper's regime is −81.5% FLOPs). */
@@ -65,6 +70,12 @@ function parseSample(text: string): SampleSpec {
   return { name: text, model: resolve('samples', text, 'model.json') };
 }
 
+/** An argument as RESULTS.md may show it: a queue URL's password masked. */
+function maskArg(arg: string): string {
+  const eq = arg.startsWith('--queue=') ? '--queue='.length : 0;
+  return /^rediss?:/.test(arg.slice(eq)) ? `${arg.slice(0, eq)}${maskQueueUrl(arg.slice(eq))}` : arg;
+}
+
 /** Parse argv (without node and the script). Throws an Error with a plain message on bad flags. */
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -86,8 +97,17 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       data: { type: 'string', default: '../shared/datasets/cifar10' },
       out: { type: 'string', default: DEFAULT_OUT },
       backend: { type: 'string' },
+      queue: { type: 'string' },
+      store: { type: 'string' },
     },
   });
+  if (values.queue && !values.store) throw new Error('--queue needs --store <dir> (the folder the workers share)');
+  const rowArgv: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--queue' || a === '--store') i++;
+    else if (!a.startsWith('--queue=') && !a.startsWith('--store=')) rowArgv.push(a);
+  }
   const cutCheck = (n: number): boolean => n > 0 && n < 0.98;
   const given = values.cuts ? parseNumbers(values.cuts, '--cuts', cutCheck) : undefined;
   const out = resolve(values.out);
@@ -110,6 +130,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     out,
     resultsMd: out === resolve(DEFAULT_OUT) ? resolve('bench/RESULTS.md') : resolve(out, 'RESULTS.md'),
     ...(values.backend ? { backend: values.backend } : {}),
-    command: ['npm run bench:criteria', ...(argv.length ? ['--', ...argv] : [])].join(' '),
+    command: ['npm run bench:criteria', ...(argv.length ? ['--', ...argv.map(maskArg)] : [])].join(' '),
+    ...(values.queue && values.store ? { queue: { url: values.queue, store: resolve(values.store) } } : {}),
+    rowArgv,
   };
 }

@@ -22,6 +22,10 @@ export const EXIT_CODES: Record<ErrorCode | 'OK' | 'OVER_BUDGET', number> = {
   BACKEND_UNAVAILABLE: 13,
   DEVICE_UNAVAILABLE: 14,
   IO_ERROR: 15,
+  QUEUE_UNAVAILABLE: 16,
+  JOB_FAILED: 17,
+  INVALID_JOB: 18,
+  INPUT_MISMATCH: 18,
 };
 
 /** Options every command shares. */

@@ -18,6 +18,10 @@ export type ErrorCode =
   | 'BACKEND_UNAVAILABLE'
   | 'DEVICE_UNAVAILABLE'
   | 'IO_ERROR'
+  | 'QUEUE_UNAVAILABLE'
+  | 'JOB_FAILED'
+  | 'INVALID_JOB'
+  | 'INPUT_MISMATCH'
   | 'INTERNAL';
 
 /** Structured detail behind an error: what was expected, what was found, and where. */

@@ -48,6 +48,12 @@ export async function readCachedDataset(path: string, source: string): Promise<I
   } catch {
     return undefined;
   }
+  return decodeDataset(bytes, source);
+}
+
+/** A dataset from its binary form (see `encodeDataset`); undefined when the bytes are not one. */
+export function decodeDataset(data: Uint8Array, source: string): ImageDataset | undefined {
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (bytes.length < 12 || bytes.subarray(0, 8).toString('latin1') !== MAGIC) return undefined;
   const headerLength = bytes.readUInt32LE(8);
   let header: { shape: [number, number, number]; classes: string[]; count: number };
@@ -72,8 +78,8 @@ function align4(n: number): number {
   return (n + 3) & ~3;
 }
 
-/** Write a dataset to the cache atomically (a reader never sees a half-written file). */
-export async function writeCachedDataset(path: string, data: ImageDataset): Promise<void> {
+/** A dataset's binary form: magic, JSON header (shape, classes, count), labels, pixels. */
+export function encodeDataset(data: ImageDataset): Uint8Array {
   const header = Buffer.from(JSON.stringify({ shape: data.shape, classes: data.classes, count: data.labels.length }), 'utf8');
   const labelsAt = align4(12 + header.length);
   const out = new Uint8Array(labelsAt + data.labels.length * 4 + data.images.length);
@@ -82,5 +88,10 @@ export async function writeCachedDataset(path: string, data: ImageDataset): Prom
   out.set(header, 12);
   out.set(new Uint8Array(data.labels.buffer, data.labels.byteOffset, data.labels.byteLength), labelsAt);
   out.set(data.images, labelsAt + data.labels.length * 4);
-  await writeFileAtomic(path, out);
+  return out;
+}
+
+/** Write a dataset to the cache atomically (a reader never sees a half-written file). */
+export async function writeCachedDataset(path: string, data: ImageDataset): Promise<void> {
+  await writeFileAtomic(path, encodeDataset(data));
 }

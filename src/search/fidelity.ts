@@ -1,5 +1,5 @@
 // Label-free quality of search candidates: how closely a pruned model follows the unpruned one, and the floor below which the search stops.
-import type { ModelBundle } from '../core/types.ts';
+import type { Graph, ModelBundle } from '../core/types.ts';
 import { normalArray } from '../core/random.ts';
 import { predictOutputs } from '../runtime/layers-model.ts';
 import { compareOutputs } from '../runtime/agreement.ts';
@@ -27,6 +27,11 @@ export interface FidelityFloor {
   value: number;
   /** What the measure was computed on (for messages). */
   on: string;
+}
+
+/** The shape of the seeded inputs the label-free search measures on: a batch of 8 model inputs. */
+export function fidelityInputShape(graph: Graph): number[] {
+  return [8, ...(graph.nodes.find((n) => n.className === 'InputLayer')?.outputShape ?? [])];
 }
 
 /** Standard-normal inputs of a shape (batch first), seeded. */

@@ -2,6 +2,7 @@
 // trying one candidate per group (its lowest-FSCL channels) and keeping the one that loses least quality.
 import type { ChannelGroup, Graph, ModelBundle, PrunePlan, Scores } from '../core/types.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
+import { fail } from '../core/errors.ts';
 import { analyzeModel } from '../analyze/analyze-model.ts';
 import { applyPlan } from '../prune/apply-plan.ts';
 import { scoreModel } from '../score/score-model.ts';
@@ -11,6 +12,7 @@ import { appendRound, readHistory, rewriteHistory, type HistoryRound } from './h
 import { allowedKeeps, fullKeepState, minimumKeep, planOf, type KeepState } from './keep-state.ts';
 import { shrinkGraph } from './shrink-graph.ts';
 import type { FidelityFloor } from './fidelity.ts';
+import { inProcessEvaluator, type CandidateEvaluator } from './candidate-evaluator.ts';
 
 /** Everything the search needs. */
 export interface SearchOptions {
@@ -21,7 +23,9 @@ export interface SearchOptions {
   budget: Budget;
   predict: ResourcePredictor;
   /** Quality of a pruned candidate (accuracy after BN re-estimation, or output fidelity); higher is better. */
-  evaluate: (bundle: ModelBundle) => Promise<number>;
+  evaluate?: (bundle: ModelBundle) => Promise<number>;
+  /** Measures a round's candidates as one batch (e.g. on queue workers); default: `evaluate` in this process. */
+  evaluator?: CandidateEvaluator;
   /** The unpruned model's scores (from the score stage), used while nothing is pruned yet. */
   scores?: Scores;
   /** Kept channel counts are multiples of this (default 8). */
@@ -97,7 +101,7 @@ function fewestDrops(options: SearchOptions, state: KeepState, id: string, resou
   return { keep, predicted: at(keep) };
 }
 
-/** One candidate per group that reaches `target`: its lowest in-context-scored channels dropped, then evaluated. */
+/** One candidate per group that reaches `target`: its lowest in-context-scored channels dropped; the round's plans are then evaluated as one batch. */
 async function roundCandidates(
   options: SearchOptions,
   state: KeepState,
@@ -107,21 +111,27 @@ async function roundCandidates(
   n: number,
   logger: Logger,
 ): Promise<Candidate[]> {
-  const candidates: Candidate[] = [];
-  let tried = 0;
+  const found: Omit<Candidate, 'quality'>[] = [];
+  const plans: PrunePlan[] = [];
   for (const [id, current] of state) {
-    tried += 1;
-    const found = fewestDrops(options, state, id, resource, target);
-    if (!found) continue;
+    const reach = fewestDrops(options, state, id, resource, target);
+    if (!reach) continue;
     const inContext = scores.get(id) ?? current.map(() => 0);
-    const dropLocal = new Set(lowestIndices(inContext, current.length - found.keep));
+    const dropLocal = new Set(lowestIndices(inContext, current.length - reach.keep));
     const keep = current.filter((_, j) => !dropLocal.has(j));
-    const plan = planOf(options.groups, new Map(state).set(id, keep), options.criterion);
-    const quality = await options.evaluate(applyPlan(options.bundle, options.groups, plan));
-    candidates.push({ group: id, keep, predicted: found.predicted, quality });
-    logger.progress({ task: `search round ${n + 1}`, done: tried, total: state.size, detail: `${resource} → ${target.toFixed(2)}` });
+    found.push({ group: id, keep, predicted: reach.predicted });
+    plans.push(planOf(options.groups, new Map(state).set(id, keep), options.criterion));
   }
-  return candidates;
+  const progress = (done: number): void => logger.progress({ task: `search round ${n + 1}`, done, total: plans.length, detail: `${resource} → ${target.toFixed(2)}` });
+  const qualities = plans.length > 0 ? await evaluatorOf(options).evaluatePlans(plans, progress) : [];
+  return found.map((c, i) => ({ ...c, quality: qualities[i] as number }));
+}
+
+/** The search's candidate evaluator: the given one, else `evaluate` in this process. */
+function evaluatorOf(options: SearchOptions): CandidateEvaluator {
+  if (options.evaluator) return options.evaluator;
+  if (!options.evaluate) fail('INVALID_ARGUMENT', { expected: 'an `evaluate` function or an `evaluator`', found: 'neither', where: 'searchNetAdapt options', hint: 'pass how candidates are measured' });
+  return inProcessEvaluator(options.bundle, options.groups, options.evaluate);
 }
 
 /** Restore state and step from a history file. */

@@ -9,12 +9,13 @@ import { countMacs } from '../analyze/cost.ts';
 import { shrinkGraph } from './shrink-graph.ts';
 import { budgetsMet, resolveBudget, resourceBudget, type Budget, type Resources } from '../targets/budget.ts';
 import { searchGlobal } from './global-search.ts';
-import { DEFAULT_FLOORS, fidelityEvaluator, seededInputs, type FidelityFloor, type FidelityMeasure } from './fidelity.ts';
+import { DEFAULT_FLOORS, fidelityEvaluator, fidelityInputShape, seededInputs, type FidelityFloor, type FidelityMeasure } from './fidelity.ts';
 import type { LoadedTarget } from '../targets/load-targets.ts';
 import { searchNetAdapt } from './netadapt.ts';
 import { predictOnTarget, resourcePredictor, type TargetPrediction } from '../latency/target-predictor.ts';
 import { planFromRatios, type DropRatios } from './ratio-plan.ts';
 import type { HistoryRound } from './history.ts';
+import type { CandidateEvaluator } from './candidate-evaluator.ts';
 
 import type { SearchMode } from './search-modes.ts';
 
@@ -35,6 +36,8 @@ export interface PlanSearchOptions {
   scores?: Scores;
   /** Candidate quality (accuracy after BN re-estimation); default: output fidelity on seeded inputs. */
   evaluate?: (bundle: ModelBundle) => Promise<number>;
+  /** Measures each round's candidates as one batch (e.g. on queue workers) instead of `evaluate` in this process. */
+  evaluator?: CandidateEvaluator;
   /**
    * What `evaluate` measures: `accuracy` (labelled data: no fidelity floor), or a label-free measure
    * (`top-1 agreement` on images) held to the floor. Default: `accuracy` when `evaluate` is given.
@@ -103,11 +106,11 @@ export async function planSearch(options: PlanSearchOptions): Promise<PlanSearch
     const g = searchGlobal({ graph: analysis.graph, groups: analysis.groups, scores, budget, predict, round });
     result = { plan: g.plan, met: g.met, predicted: g.predicted, rounds: [], ...(g.met ? {} : { reason: 'even the highest threshold does not meet the budgets' }) };
   } else {
-    const input = analysis.graph.nodes.find((n) => n.className === 'InputLayer')?.outputShape ?? [];
-    const shape = [8, ...input];
-    const evaluate = options.evaluate ?? (await fidelityEvaluator(bundle, seededInputs(shape, seed), shape));
+    const shape = fidelityInputShape(analysis.graph);
+    const evaluate = options.evaluate ?? (options.evaluator ? undefined : await fidelityEvaluator(bundle, seededInputs(shape, seed), shape));
     result = await searchNetAdapt({
-      bundle, graph: analysis.graph, groups: analysis.groups, criterion, budget, predict, evaluate, round, seed,
+      bundle, graph: analysis.graph, groups: analysis.groups, criterion, budget, predict, round, seed,
+      ...(evaluate ? { evaluate } : {}), ...(options.evaluator ? { evaluator: options.evaluator } : {}),
       ...(options.scores ? { scores: options.scores } : {}),
       ...(options.outDir ? { historyPath: join(options.outDir, 'history.jsonl') } : {}),
       ...(options.resume ? { resume: true } : {}),

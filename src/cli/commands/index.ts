@@ -24,4 +24,5 @@ export const COMMANDS: CommandEntry[] = [
   ['targets', () => import('./targets.ts')],
   ['calibrate', () => import('./calibrate.ts')],
   ['verify', () => import('./verify.ts')],
+  ['worker', () => import('./worker.ts')],
 ];

@@ -6,9 +6,10 @@ import { addBudgetOptions, budgetFromFlags, choiceOption, numberOption, seedOpti
 import { CRITERIA } from '../../score/score-model.ts';
 import { SEARCH_MODES, type SearchMode } from '../../search/search-modes.ts';
 import { createCliLogger } from '../progress.ts';
+import { addQueueOptions, queueFromFlags, type QueueFlags } from '../queue-options.ts';
 
 /** Options of the plan command. */
-interface PlanOptions extends BudgetFlags {
+interface PlanOptions extends BudgetFlags, QueueFlags {
   target: string;
   out: string;
   criterion: string;
@@ -32,7 +33,7 @@ export function register(program: Command): void {
     .argument('<model.json>', 'a TF.js Layers model')
     .requiredOption('--target <name>', 'a target from `edge-prune targets` (or a path to a target JSON)')
     .requiredOption('--out <dir>', 'folder for plan.json and the append-only history.jsonl');
-  addBudgetOptions(command)
+  addQueueOptions(addBudgetOptions(command))
     .addOption(choiceOption('--criterion <name>', 'channel ranking inside each group', Object.keys(CRITERIA), 'fscl'))
     .addOption(choiceOption('--search <mode>', 'netadapt (rounds, candidates compared by measured quality), global (one threshold) or manual (--ratio/--ratios)', SEARCH_MODES, 'netadapt'))
     .addOption(numberOption('--ratio <r>', 'manual mode: drop ratio for every group, 0 ≤ r < 1', { min: 0 }))
@@ -44,7 +45,7 @@ export function register(program: Command): void {
     .addOption(seedOption('seed (the same seed gives the same plan)'))
     .option('--resume', 'continue an interrupted search from <out>/history.jsonl')
     .option('--lock-unknown', 'lock the channels of unsupported layers instead of failing')
-    .addHelpText('after', '\nWith --data, candidates are compared by held-out accuracy after BatchNorm re-estimation (images from\nthe training split only); without it, by how closely the pruned model follows the original on seeded inputs.\nThe plan replays with `edge-prune prune <model.json> --plan <out>/plan.json --out <dir>`.\n\nExample:\n  edge-prune plan samples/vgg/model.json --target pixel7 --latency-ms 4 --out runs/plan-vgg\n  edge-prune plan samples/vgg/model.json --target pixel7 --data samples/data --out runs/plan-vgg-data')
+    .addHelpText('after', '\nWith --data, candidates are compared by held-out accuracy after BatchNorm re-estimation (images from\nthe training split only); without it, by how closely the pruned model follows the original on seeded inputs.\nThe plan replays with `edge-prune prune <model.json> --plan <out>/plan.json --out <dir>`.\n\nExample:\n  edge-prune plan samples/vgg/model.json --target pixel7 --latency-ms 4 --out runs/plan-vgg\n  edge-prune plan samples/vgg/model.json --target pixel7 --data samples/data --out runs/plan-vgg-data\n  edge-prune plan samples/vgg/model.json --target pixel7 --data samples/data --out runs/plan-q \\\n    --queue redis://queue-host:6379 --store /mnt/edge-prune-store   # candidates on edge-prune workers')
     .action(
       action(async (modelPath: string, opts: PlanOptions, cmd: Command) => {
         const { analyzeModel } = await import('../../analyze/analyze-model.ts');
@@ -59,25 +60,37 @@ export function register(program: Command): void {
         const globals = cmd.optsWithGlobals();
         const logger = createCliLogger(globals.json === true);
         const seed = opts.seed;
+        const queue = queueFromFlags(opts);
         let evaluate: ((b: typeof bundle) => Promise<number>) | undefined;
         let unlabelled: { measure: 'top-1 agreement'; measuredOn: string } | undefined;
+        let data: Awaited<ReturnType<typeof import('../../data/run-data.ts').loadRunData>> | undefined;
         if (opts.data) {
           const { loadRunData } = await import('../../data/run-data.ts');
           const { candidateAccuracy, candidateAgreement } = await import('../../runtime/candidate-accuracy.ts');
-          const data = await loadRunData(bundle, opts.data, seed, opts.searchImages, logger);
-          evaluate = data.unlabelled ? await candidateAgreement(data, bundle, seed) : candidateAccuracy(data, seed);
+          data = await loadRunData(bundle, opts.data, seed, opts.searchImages, logger);
+          if (!queue) evaluate = data.unlabelled ? await candidateAgreement(data, bundle, seed) : candidateAccuracy(data, seed);
           if (data.unlabelled) unlabelled = { measure: 'top-1 agreement', measuredOn: `${data.searchEval.labels.length} images of ${data.source}` };
         }
-        const result = await planSearch({
-          bundle, analysis, target, budget, criterion: opts.criterion, mode, seed, outDir: opts.out,
-          ...(ratios !== undefined ? { ratios } : {}),
-          ...(opts.resume ? { resume: true } : {}),
-          ...(evaluate ? { evaluate } : {}),
-          ...(unlabelled ?? {}),
-          ...(opts.minAgreement !== undefined ? { minAgreement: opts.minAgreement } : {}),
-          ...(opts.force ? { force: true } : {}),
-          logger,
-        });
+        const jobs = queue ? await (await import('../../queue/job-queue.ts')).openJobQueue(queue, logger) : undefined;
+        let result: Awaited<ReturnType<typeof planSearch>>;
+        try {
+          const { queueEvaluator } = await import('../../queue/queue-evaluator.ts');
+          const quality = data ? { measure: data.unlabelled ? 'agreement' as const : 'accuracy' as const, searchBn: data.searchBn, searchEval: data.searchEval } : { measure: 'fidelity' as const };
+          const evaluator = jobs && queue ? await queueEvaluator(jobs, queue.store, bundle, quality, { seed, lockUnknown: opts.lockUnknown === true }) : undefined;
+          result = await planSearch({
+            bundle, analysis, target, budget, criterion: opts.criterion, mode, seed, outDir: opts.out,
+            ...(ratios !== undefined ? { ratios } : {}),
+            ...(opts.resume ? { resume: true } : {}),
+            ...(evaluate ? { evaluate } : {}),
+            ...(evaluator ? { evaluator, ...(data && !data.unlabelled ? { measure: 'accuracy' as const } : {}) } : {}),
+            ...(unlabelled ?? {}),
+            ...(opts.minAgreement !== undefined ? { minAgreement: opts.minAgreement } : {}),
+            ...(opts.force ? { force: true } : {}),
+            logger,
+          });
+        } finally {
+          await jobs?.close();
+        }
         const json = {
           met: result.met,
           budget: result.budget,

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { EXIT_CODES, action, printResult } from '../output.ts';
 import { createCliLogger } from '../progress.ts';
+import { addQueueOptions, queueFromFlags, type QueueFlags } from '../queue-options.ts';
 import { importFlags } from '../import-flags.ts';
 import { addBudgetOptions, budgetFromFlags, choiceOption, numberOption, seedOption, type BudgetFlags } from '../options.ts';
 import { CRITERIA } from '../../score/score-model.ts';
@@ -13,7 +14,7 @@ import { weightsOption } from '../size-output.ts';
 
 
 /** Options of the main command. */
-interface RunOptions extends BudgetFlags {
+interface RunOptions extends BudgetFlags, QueueFlags {
   target: string;
   weights?: WeightsChoice;
   data?: string;
@@ -37,7 +38,7 @@ export function register(program: Command): void {
     .description('prune, fine-tune, export and measure a model for a target (the default command)')
     .argument('[model.json]', 'a TF.js Layers model (default: the bundled VGG-style sample and its data)')
     .requiredOption('--target <name>', 'where the model will run: see `edge-prune targets`');
-  addBudgetOptions(command)
+  addQueueOptions(addBudgetOptions(command))
     .option('--data <path>', 'image folder (class sub-folders, train/ + test/, or a flat folder of unlabelled images) or IDX files, for the search and fine-tuning')
     .addOption(numberOption('--min-agreement <x>', 'without labelled data, stop the search before agreement with the unpruned model falls below x (default 0.9: top-1 agreement on images, logit cosine on seeded inputs)', { min: 0, max: 1 }))
     .option('--force', 'search past the --min-agreement floor (the model may be destroyed; said loudly)')
@@ -67,6 +68,7 @@ above it is in plan.json), or at all (even the smallest model misses it; nothing
         const { runPipeline } = await import('../../pipeline.ts');
         const globals = cmd.optsWithGlobals();
         const method = opts.method;
+        const queue = queueFromFlags(opts);
         const report = await runPipeline({
           target: opts.target,
           ...(model ? { model } : {}),
@@ -85,6 +87,7 @@ above it is in plan.json), or at all (even the smallest model misses it; nothing
           ...(opts.minAgreement !== undefined ? { minAgreement: opts.minAgreement } : {}),
           ...(opts.force ? { force: true } : {}),
           ...(opts.weights ? { weights: opts.weights } : {}),
+          ...(queue ? { queue } : {}),
           logger: createCliLogger(globals.json === true),
         });
         const { formatSummary } = await import('../summary.ts');

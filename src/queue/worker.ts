@@ -1,0 +1,77 @@
+// `edge-prune worker`: a BullMQ worker whose jobs run in sandboxed child processes (from dist/ or, in a source checkout, through tsx).
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'bullmq';
+import type { Logger } from '../core/logger.ts';
+import { fail } from '../core/errors.ts';
+import { parseQueueUrl } from './queue-url.ts';
+import { EXTRA_ENV, STORE_ENV } from './processor.ts';
+
+/** The queue every edge-prune job goes through. */
+export const QUEUE_NAME = 'edge-prune';
+
+/** How a worker runs. */
+export interface WorkerOptions {
+  /** redis://host:port[/db] */
+  queue: string;
+  /** The shared store folder (the only place jobs read from). */
+  store: string;
+  /** Jobs run at once (one child process each). */
+  concurrency: number;
+  /** A job whose worker stops renewing its lock for this long is retried elsewhere (BullMQ's lock and stall-check period). */
+  stallMs: number;
+  /** Module with extra job runners (`jobRunners`), for benchmark rows. */
+  extraModule?: string;
+  logger: Logger;
+}
+
+/** A running worker. */
+export interface RunningWorker {
+  /** The queue URL with its password masked. */
+  shown: string;
+  /** Let running jobs finish, then disconnect. */
+  close(): Promise<void>;
+}
+
+/** The sandboxed processor file beside this one, and the Node flags its child needs (tsx when running from source). */
+function processorFile(): { file: string; execArgv: string[] } {
+  const self = fileURLToPath(import.meta.url);
+  const file = self.replace(/worker\.(ts|js)$/, (_m, ext: string) => `processor.${ext}`);
+  const fromSource = file.endsWith('.ts');
+  const execArgv = fromSource && !process.execArgv.some((a) => a.includes('tsx')) ? [...process.execArgv, '--import', import.meta.resolve('tsx')] : process.execArgv;
+  return { file, execArgv };
+}
+
+/** Start a worker on the queue; resolves once it is connected. */
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const { connection, shown } = parseQueueUrl(options.queue);
+  const store = resolve(options.store);
+  if (!existsSync(store)) fail('INVALID_ARGUMENT', { expected: 'an existing store folder', found: 'no such folder', where: `--store ${options.store}`, hint: 'mount the folder the coordinator writes to (the same --store) on this machine' });
+  const { file, execArgv } = processorFile();
+  const env = { ...process.env, [STORE_ENV]: store, ...(options.extraModule ? { [EXTRA_ENV]: options.extraModule } : {}) };
+  const worker = new Worker(QUEUE_NAME, file, {
+    connection: { ...connection, maxRetriesPerRequest: null },
+    concurrency: options.concurrency,
+    lockDuration: options.stallMs,
+    stalledInterval: options.stallMs,
+    maxStalledCount: 3,
+    useWorkerThreads: false,
+    workerForkOptions: { env, execArgv },
+  });
+  worker.on('active', (job) => options.logger.info(`start ${job.id ?? '?'}`));
+  worker.on('completed', (job) => options.logger.info(`done ${job.id ?? '?'}`));
+  worker.on('failed', (job, error) => options.logger.warn(`job ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`));
+  let down = false;
+  worker.on('error', (error) => {
+    if (!down) options.logger.warn(`queue ${shown}: ${error.message.replaceAll(connection.password ?? '\0', '***')} (reconnecting)`);
+    down = true;
+  });
+  worker.on('ready', () => {
+    if (down) options.logger.info(`queue ${shown}: connected again`);
+    down = false;
+  });
+  await worker.waitUntilReady();
+  options.logger.info(`worker on ${shown}, store ${store}, ${options.concurrency} job(s) at once, stall timeout ${options.stallMs} ms`);
+  return { shown, close: () => worker.close() };
+}
