@@ -70,7 +70,7 @@ const ALLOW = {
   pipeline: [...STAGES, 'queue', 'pipeline-sample', 'pipeline-checks', 'pipeline-dense', ...SERVICES],
   index: ['pipeline', 'pipeline-sample', ...STAGES, ...SERVICES],
   queue: ['search', 'prune', 'finetune', ...SERVICES],
-  cli: ['queue', 'pipeline', 'pipeline-sample', ...STAGES, ...SERVICES],
+  cli: ['queue', 'pipeline', 'pipeline-sample', 'pipeline-dense', ...STAGES, ...SERVICES],
 };
 
 /** Throw if the allow-list has a loop (room A may import B and B, through others, A). */

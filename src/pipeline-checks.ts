@@ -56,7 +56,8 @@ export function requireAboveFloor(search: PlanSearchResult, options: { hasImages
     .filter((r) => search.budget[r] !== undefined && predicted[r] > (search.budget[r] as number))
     .map((r) => `${r} ${predicted[r].toFixed(2)} > ${search.budget[r]} (${((predicted[r] / (search.budget[r] as number) - 1) * 100).toFixed(0)}% over)`);
   const helps = [
-    options.hasImages ? (options.labelled ? '' : 'labelled images (class sub-folders) so accuracy, not agreement, decides') : '--data <folder of images, labelled or not: a flat folder is enough> so candidates are judged on real inputs and fine-tuning can win quality back',
+    // Labels cannot help a detector or segmenter: its raw outputs are the measure.
+    options.hasImages ? (options.labelled || stop.floor.measure === 'output fidelity' ? '' : 'labelled images (class sub-folders) so accuracy, not agreement, decides') : '--data <folder of images, labelled or not: a flat folder is enough> so candidates are judged on real inputs and fine-tuning can win quality back',
     `a looser budget (this plan predicts ${predicted.latencyMs.toFixed(1)} ms: --latency-ms ${readableMs(predicted.latencyMs)})`,
     'another target (edge-prune targets)',
     `--min-agreement <lower floor>, or --force to search past the floor (the model may be destroyed)`,

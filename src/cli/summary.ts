@@ -20,7 +20,12 @@ export function formatSummary(r: Report): string {
     `  latency     ${n2(r.latency.predictedBeforeMs)} → ${n2(r.latency.predictedMs)} ms predicted (${r.speedup.deployed})`,
     `  speed-up    ${n2(r.speedup.folding)}× from the deployed bundle alone (${n2(r.speedup.layersBeforeMs)} ms as Layers) · ${n2(r.speedup.pruning)}× from pruning · ${n2(r.speedup.total)}× in all (predicted)`,
     ...r.latency.measured.map((m) => `              ${n2(m.medianMs)} ms measured (${m.label ?? m.method})`),
-    `  accuracy    ${r.accuracy.before === null ? 'NOT measured (no labelled data)' : `${n2(r.accuracy.before * 100, 1)}% → ${n2((r.accuracy.after ?? 0) * 100, 1)}% on ${r.accuracy.n} held-out images`}`,
+    ...(r.outputFidelity
+      ? [
+        `  fidelity    per-output relative error to the unpruned model instead of accuracy (no labels), after pruning → fine-tuned (${r.agreement?.on ?? 'held-out images'}):`,
+        ...r.outputFidelity.map((o) => `              ${o.name.padEnd(12)} ${n2(o.relativeErrorBeforeFinetune, 4)} → ${n2(o.relativeErrorAfter, 4)}`),
+      ]
+      : [`  accuracy    ${r.accuracy.before === null ? 'NOT measured (no labelled data)' : `${n2(r.accuracy.before * 100, 1)}% → ${n2((r.accuracy.after ?? 0) * 100, 1)}% on ${r.accuracy.n} held-out images`}`]),
     ...(r.agreement ? [`  agreement   ${r.agreement.measure} with the unpruned model: ${n2(r.agreement.beforeFinetune, 3)} after pruning → ${n2(r.agreement.after, 3)} delivered (${r.agreement.on})`] : []),
     '  budgets',
     ...r.budgets.map((b) => `    ${b.ok ? 'met ' : 'OVER'}  ${b.budget.padEnd(12)} ${n2(b.value, 3)} ≤ ${n2(b.limit, 3)}  (${b.basis}${b.informational ? ', for comparison' : ''})`),

@@ -24,7 +24,9 @@ function cards(r: Report): string {
     ['Model size', `${num(r.modelSizeMb.before)} → ${num(r.modelSizeMb.after)} MB`, pct(r.modelSizeMb.before, r.modelSizeMb.after)],
     ['Latency (predicted)', `${num(r.latency.predictedBeforeMs)} → ${num(r.latency.predictedMs)} ms`, `${r.runtime} on ${r.profile}`],
     ['Latency (measured)', measured ? `${num(measured.medianMs)} ms` : 'not measured', measured ? (measured.label ?? `${measured.method}: ${measured.runtime}`) : ''],
-    ['Accuracy', `${num(r.accuracy.before === null ? null : r.accuracy.before * 100, 1)}% → ${num(r.accuracy.after === null ? null : r.accuracy.after * 100, 1)}%`, r.accuracy.data ? `${r.accuracy.n} images of ${r.accuracy.data}` : 'no data given'],
+    r.outputFidelity && r.agreement
+      ? ['Output fidelity', `${num(r.agreement.beforeFinetune, 3)} → ${num(r.agreement.after, 3)}`, `1 − mean relative error to the unpruned model on ${r.agreement.on}; no accuracy (no labels)`]
+      : ['Accuracy', `${num(r.accuracy.before === null ? null : r.accuracy.before * 100, 1)}% → ${num(r.accuracy.after === null ? null : r.accuracy.after * 100, 1)}%`, r.accuracy.data ? `${r.accuracy.n} images of ${r.accuracy.data}` : 'no data given'],
   ];
   return `<div class="cards">${items.map(([k, v, s]) => `<div class="card">${escapeHtml(k)}<b>${escapeHtml(v)}</b><span class="muted">${escapeHtml(s)}</span></div>`).join('')}</div>`;
 }
@@ -33,6 +35,13 @@ function cards(r: Report): string {
 function verdicts(r: Report): string {
   const rows = r.budgets.map((b) => `<tr><td>${escapeHtml(b.budget)}</td><td>${escapeHtml(b.basis)}</td><td>${num(b.value, 3)}</td><td>${num(b.limit, 3)}</td><td class="${b.ok ? 'ok' : 'bad'}">${b.ok ? 'met' : 'over'}${b.informational ? ' (for comparison)' : ''}</td></tr>`).join('');
   return `<table><tr><th>budget</th><th>from</th><th>value</th><th>limit</th><th>verdict</th></tr>${rows}</table>`;
+}
+
+/** Detectors and segmenters: each raw output's relative error to the unpruned model, before and after fine-tuning (in place of accuracy). */
+function fidelityTable(r: Report): string {
+  if (!r.outputFidelity) return '';
+  const rows = r.outputFidelity.map((o) => `<tr><td>${escapeHtml(o.name)}</td><td>relative error</td><td>${num(o.relativeErrorBeforeFinetune, 4)}</td><td>${num(o.relativeErrorAfter, 4)}</td></tr>`).join('');
+  return `<h2>Per-output fidelity</h2><p>No labels: instead of accuracy, each raw output's relative error Σ(y − r)²/Σ(r − mean r)² against the unpruned model${r.agreement ? ` on ${escapeHtml(r.agreement.on)}` : ''} (0 = identical, 1 = no better than the mean).</p><table><tr><th>output</th><th>measure</th><th>after pruning</th><th>after fine-tuning</th></tr>${rows}</table>`;
 }
 
 /** The per-layer table. */
@@ -58,9 +67,10 @@ export function renderHtml(r: Report): string {
   const measured = r.latency.measured.map((m) => `<li><b>${escapeHtml(m.method)}</b> (${escapeHtml(m.runtime)}): median ${num(m.medianMs, 3)} ms${m.p90Ms !== undefined ? `, p90 ${num(m.p90Ms, 3)} ms` : ''}${m.label ? ` — ${escapeHtml(m.label)}` : ''}</li>`).join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>edge-prune report: ${escapeHtml(r.target)}</title><style>${STYLE}</style></head><body>
 <h1>edge-prune: ${escapeHtml(r.model)} for ${escapeHtml(r.target)}</h1>
-<p class="muted">${escapeHtml(r.createdAt)} · criterion ${escapeHtml(r.criterion)} · runtime ${escapeHtml(r.runtime)} · profile ${escapeHtml(r.profile)} · <span class="${r.budgetsMet && r.accuracyChecked ? 'ok' : 'bad'}">${escapeHtml(r.verdict)}</span></p>
+<p class="muted">${escapeHtml(r.createdAt)} · criterion ${escapeHtml(r.criterion)} · runtime ${escapeHtml(r.runtime)} · profile ${escapeHtml(r.profile)} · <span class="${r.budgetsMet && (r.accuracyChecked || r.outputFidelity) ? 'ok' : 'bad'}">${escapeHtml(r.verdict)}</span></p>
 ${cards(r)}
 <h2>Budgets</h2>${verdicts(r)}
+${fidelityTable(r)}
 <h2>Latency</h2><p>Predicted by the profile's latency model for the deployed bundle (${escapeHtml(r.speedup.deployed)}): ${num(r.latency.predictedBeforeMs, 3)} → ${num(r.latency.predictedMs, 3)} ms. Speed-up from deploying the folded bundle alone: ${num(r.speedup.folding)}× (the unpruned Layers bundle: ${num(r.speedup.layersBeforeMs, 3)} ms); from pruning: ${num(r.speedup.pruning)}×; in all ${num(r.speedup.total)}×. Measured:</p><ul>${measured || '<li>not measured</li>'}</ul>
 <h2>Plots</h2><div class="plots"><figure>${rounds}<figcaption>Quality of the chosen candidate vs predicted latency, per search round</figcaption></figure><figure>${channels}<figcaption>Channels per layer, before (light) and after (dark)</figcaption></figure></div>
 <h2>Per layer</h2>${layerTable(r)}

@@ -42,15 +42,17 @@ export function seededInputs(shape: number[], seed: number): Float32Array {
 /**
  * An evaluator that scores a candidate by the mean cosine similarity of its centred logits and the
  * original model's on fixed inputs (1 = the same direction; higher is better). Used when the user
- * gives no images.
+ * gives no images. With several outputs (detectors, segmenters) every raw output counts: the score
+ * is the mean over outputs of each output's per-input centred cosine.
  */
 export async function fidelityEvaluator(original: ModelBundle, input: Float32Array, shape: number[]): Promise<(bundle: ModelBundle) => Promise<number>> {
-  const reference = (await predictOutputs(original, input, shape))[0] as Float32Array;
+  const reference = await predictOutputs(original, input, shape);
   const batch = shape[0] ?? 1;
-  const classes = reference.length / batch;
-  const probabilities = outputsProbabilities(original);
+  // A softmax ends a classifier only: dense-prediction outputs are compared raw.
+  const probabilities = reference.length === 1 && outputsProbabilities(original);
   return async (bundle: ModelBundle) => {
-    const outputs = (await predictOutputs(bundle, input, shape))[0] as Float32Array;
-    return compareOutputs(outputs, reference, classes, probabilities).cosine;
+    const outputs = await predictOutputs(bundle, input, shape);
+    const cosines = reference.map((r, k) => compareOutputs(outputs[k] ?? new Float32Array(r.length), r, r.length / batch, probabilities).cosine);
+    return cosines.reduce((a, b) => a + b, 0) / Math.max(1, cosines.length);
   };
 }

@@ -1,9 +1,9 @@
-// `edge-prune plan` on the command line: an unreachable budget exits 10 with the best plan written; `--data` ranks candidates by accuracy.
+// `edge-prune plan` on the command line: an unreachable budget exits 10 with the best plan written; `--data` ranks candidates by accuracy, or a detector's by per-output fidelity.
 // tier: full (spawns the CLI)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readBundle } from '../../src/bundle/read-bundle.ts';
@@ -45,4 +45,21 @@ test('`plan --data` compares candidates by held-out accuracy after BN re-estimat
   const bad = spawnSync(process.execPath, ['bin/edge-prune.js', 'plan', model, '--target', 'pixel7', '--data', join('samples', 'data'), '--search-images', '0', '--out', out], { encoding: 'utf8' });
   assert.equal(bad.status, 2, bad.stderr);
   assert.match(bad.stderr, /--search-images/);
+});
+
+test('`plan --data <unlabelled images>` on a detector compares candidates by per-output fidelity to its raw outputs', async () => {
+  const out = await mkdtemp(join(tmpdir(), 'ep-plan-detector-'));
+  const images = join(out, 'images');
+  await mkdir(images);
+  const files = (await readdir(join('samples', 'data', 'train'), { recursive: true })).filter((f) => f.endsWith('.jpg')).sort().slice(0, 32);
+  await Promise.all(files.map((f, k) => copyFile(join('samples', 'data', 'train', f), join(images, `img${k}.jpg`))));
+  const args = ['bin/edge-prune.js', 'plan', 'test/fixtures/onnx/yolov8-raw-opset13.onnx', '--target', 'pixel7', '--latency-ms', '1.76', '--data', images, '--search-images', '16', '--out', out, '--json'];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const json = JSON.parse(r.stdout) as { met: boolean; measure: string; floor: { value: number } };
+  assert.equal(json.met, true);
+  assert.equal(json.measure, 'output fidelity');
+  assert.equal(json.floor.value, 0.5, 'the output-fidelity floor');
+  const rounds = (await readFile(join(out, 'history.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { quality: number });
+  for (const round of rounds) assert.ok(round.quality > 0.5 && round.quality < 1, `1 − mean relative error of a pruned candidate: ${round.quality}`);
 });

@@ -6,7 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { formatSummary } from '../../src/cli/summary.ts';
 import { decodeModel } from '../../src/export/onnx-tensors.ts';
+import type { Report } from '../../src/report/report-types.ts';
 
 const DETECTOR = 'test/fixtures/onnx/yolov8-raw-opset13.onnx';
 
@@ -22,7 +24,7 @@ async function flatImages(dir: string, n: number): Promise<string> {
   return dir;
 }
 
-test('a detector prunes into a pixel7 budget from unlabelled images; the report gives per-output fidelity and the exports keep p3, p4, p5', async (t) => {
+test('a detector prunes into a pixel7 budget from unlabelled images; the report, report.html and the summary give per-output fidelity instead of accuracy, and the exports keep p3, p4, p5', async (t) => {
   const tmp = await mkdtemp(join(tmpdir(), 'ep-detector-e2e-'));
   t.after(() => rm(tmp, { recursive: true, force: true }));
   const data = await flatImages(join(tmp, 'images'), 160);
@@ -40,6 +42,15 @@ test('a detector prunes into a pixel7 budget from unlabelled images; the report 
   const mean = (key: 'relativeErrorBeforeFinetune' | 'relativeErrorAfter'): number => figures.reduce((a, f) => a + f[key], 0) / figures.length;
   assert.ok(mean('relativeErrorBeforeFinetune') > 0, 'pruning changed the outputs');
   assert.ok(mean('relativeErrorAfter') < mean('relativeErrorBeforeFinetune'), `distillation lowers the mean relative error: ${mean('relativeErrorBeforeFinetune')} → ${mean('relativeErrorAfter')}`);
+  assert.match(report['verdict'], /^budgets met · per-output fidelity instead of accuracy \(no labels\)/);
+  const html = await readFile(join(out, 'report.html'), 'utf8');
+  assert.match(html, /<h2>Per-output fidelity<\/h2>/);
+  for (const f of figures) assert.ok(html.includes(`<td>${f.name}</td><td>relative error</td><td>${f.relativeErrorBeforeFinetune.toFixed(4)}</td><td>${f.relativeErrorAfter.toFixed(4)}</td>`), `report.html row of ${f.name}`);
+  assert.ok(html.includes('Output fidelity') && !html.includes('>Accuracy<'), 'the fidelity card replaces the accuracy card');
+  const summary = formatSummary(report as unknown as Report);
+  assert.match(summary, /fidelity {4}per-output relative error to the unpruned model instead of accuracy/);
+  assert.doesNotMatch(summary, /accuracy {4}NOT measured/);
+  for (const f of figures) assert.match(summary, new RegExp(`${f.name} +${f.relativeErrorBeforeFinetune.toFixed(4)} → ${f.relativeErrorAfter.toFixed(4)}`));
   const onnx = decodeModel(new Uint8Array(await readFile(join(out, 'export', 'onnx', 'model.onnx'))));
   assert.deepEqual(onnx.graph?.output?.map((o) => o.name), ['p3', 'p4', 'p5'], 'the raw outputs keep their names');
   t.diagnostic(`MACs ${report['macs'].before} → ${report['macs'].after}; pixel7 predicted ${report['latency'].predictedBeforeMs.toFixed(2)} → ${report['latency'].predictedMs.toFixed(2)} ms; relative error ${figures.map((f) => `${f.name} ${f.relativeErrorBeforeFinetune.toFixed(4)} → ${f.relativeErrorAfter.toFixed(4)}`).join(', ')}`);

@@ -20,3 +20,8 @@ test('unlabelled images and a missed budget', () => {
   assert.equal(line, 'a budget is NOT met · accuracy NOT checked: unlabelled data (top-1 agreement with the unpruned model 0.950 on 40 held-out images of photos/)');
   assert.doesNotMatch(line, /every budget met/);
 });
+
+test('a detector on unlabelled images: per-output fidelity stands in for accuracy', () => {
+  const line = verdictLine({ budgetsMet: true, accuracyChecked: false, agreement: { measure: 'output fidelity', on: '16 held-out images of photos/', n: 16, beforeFinetune: 0.71, after: 0.9 }, accuracy });
+  assert.equal(line, 'budgets met · per-output fidelity instead of accuracy (no labels): output fidelity with the unpruned model 0.900 on 16 held-out images of photos/');
+});

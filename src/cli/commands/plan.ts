@@ -38,14 +38,14 @@ export function register(program: Command): void {
     .addOption(choiceOption('--search <mode>', 'netadapt (rounds, candidates compared by measured quality), global (one threshold) or manual (--ratio/--ratios)', SEARCH_MODES, 'netadapt'))
     .addOption(numberOption('--ratio <r>', 'manual mode: drop ratio for every group, 0 ≤ r < 1', { min: 0 }))
     .option('--ratios <file.json>', 'manual mode: per-group drop ratios')
-    .option('--data <path>', 'image folder (class sub-folders, or train/ + test/) or IDX files: candidates are compared by accuracy after BatchNorm re-estimation; a flat folder of unlabelled images: by top-1 agreement with the unpruned model')
+    .option('--data <path>', 'image folder (class sub-folders, or train/ + test/) or IDX files: candidates are compared by accuracy after BatchNorm re-estimation; a flat folder of unlabelled images: by top-1 agreement with the unpruned model; a detector or segmenter (several outputs, or maps): by per-output fidelity to its raw outputs')
     .addOption(numberOption('--min-agreement <x>', 'without labelled data, stop before agreement with the unpruned model falls below x (default 0.9)', { min: 0, max: 1 }))
     .option('--force', 'search past the --min-agreement floor')
     .addOption(numberOption('--search-images <n>', 'training images for BN re-estimation and, as many again, for candidate accuracy (with --data)', { integer: true, min: 1 }, 512))
     .addOption(seedOption('seed (the same seed gives the same plan)'))
     .option('--resume', 'continue an interrupted search from <out>/history.jsonl')
     .option('--lock-unknown', 'lock the channels of unsupported layers instead of failing')
-    .addHelpText('after', '\nWith --data, candidates are compared by held-out accuracy after BatchNorm re-estimation (images from\nthe training split only); without it, by how closely the pruned model follows the original on seeded inputs.\nThe plan replays with `edge-prune prune <model.json> --plan <out>/plan.json --out <dir>`.\n\nExample:\n  edge-prune plan samples/vgg/model.json --target pixel7 --latency-ms 4 --out runs/plan-vgg\n  edge-prune plan samples/vgg/model.json --target pixel7 --data samples/data --out runs/plan-vgg-data\n  edge-prune plan samples/vgg/model.json --target pixel7 --data samples/data --out runs/plan-q \\\n    --queue redis://queue-host:6379 --store /mnt/edge-prune-store   # candidates on edge-prune workers')
+    .addHelpText('after', '\nWith --data, candidates are compared by held-out accuracy after BatchNorm re-estimation (images from\nthe training split only); without it, by how closely the pruned model follows the original on seeded inputs (every output of a\ndetector or segmenter counts).\nThe plan replays with `edge-prune prune <model.json> --plan <out>/plan.json --out <dir>`.\n\nExample:\n  edge-prune plan samples/vgg/model.json --target pixel7 --latency-ms 4 --out runs/plan-vgg\n  edge-prune plan samples/vgg/model.json --target pixel7 --data samples/data --out runs/plan-vgg-data \\\n    --queue redis://queue-host:6379 --store /mnt/edge-prune-store   # candidates on edge-prune workers')
     .action(
       action(async (modelPath: string, opts: PlanOptions, cmd: Command) => {
         const { analyzeModel } = await import('../../analyze/analyze-model.ts');
@@ -62,21 +62,32 @@ export function register(program: Command): void {
         const seed = opts.seed;
         const queue = queueFromFlags(opts);
         let evaluate: ((b: typeof bundle) => Promise<number>) | undefined;
-        let unlabelled: { measure: 'top-1 agreement'; measuredOn: string } | undefined;
+        let unlabelled: { measure: 'top-1 agreement' | 'output fidelity'; measuredOn: string } | undefined;
         let data: Awaited<ReturnType<typeof import('../../data/run-data.ts').loadRunData>> | undefined;
+        let dense = false;
         if (opts.data) {
           const { loadRunData } = await import('../../data/run-data.ts');
           const { candidateAccuracy, candidateAgreement } = await import('../../runtime/candidate-accuracy.ts');
+          const { isDensePrediction } = await import('../../pipeline-dense.ts');
           data = await loadRunData(bundle, opts.data, seed, opts.searchImages, logger);
-          if (!queue) evaluate = data.unlabelled ? await candidateAgreement(data, bundle, seed) : candidateAccuracy(data, seed);
-          if (data.unlabelled) unlabelled = { measure: 'top-1 agreement', measuredOn: `${data.searchEval.labels.length} images of ${data.source}` };
+          const measuredOn = `${data.searchEval.labels.length} images of ${data.source}`;
+          // Detectors and segmenters (several outputs, or maps): per-output fidelity on the raw outputs, as the main command (in-process).
+          dense = isDensePrediction(analysis.graph);
+          if (dense) {
+            const { candidateOutputFidelity } = await import('../../runtime/output-fidelity.ts');
+            evaluate = await candidateOutputFidelity(data, bundle, seed);
+            unlabelled = { measure: 'output fidelity', measuredOn };
+          } else {
+            if (!queue) evaluate = data.unlabelled ? await candidateAgreement(data, bundle, seed) : candidateAccuracy(data, seed);
+            if (data.unlabelled) unlabelled = { measure: 'top-1 agreement', measuredOn };
+          }
         }
         const jobs = queue ? await (await import('../../queue/job-queue.ts')).openJobQueue(queue, logger) : undefined;
         let result: Awaited<ReturnType<typeof planSearch>>;
         try {
           const { queueEvaluator } = await import('../../queue/queue-evaluator.ts');
           const quality = data ? { measure: data.unlabelled ? 'agreement' as const : 'accuracy' as const, searchBn: data.searchBn, searchEval: data.searchEval } : { measure: 'fidelity' as const };
-          const evaluator = jobs && queue ? await queueEvaluator(jobs, queue.store, bundle, quality, { seed, lockUnknown: opts.lockUnknown === true }) : undefined;
+          const evaluator = jobs && queue && !dense ? await queueEvaluator(jobs, queue.store, bundle, quality, { seed, lockUnknown: opts.lockUnknown === true }) : undefined;
           result = await planSearch({
             bundle, analysis, target, budget, criterion: opts.criterion, mode, seed, outDir: opts.out,
             ...(ratios !== undefined ? { ratios } : {}),

@@ -45,11 +45,12 @@ export interface ConvertContext {
 export function createConvertContext(state: ConvertState, node: TfNodeDef): ConvertContext {
   const input = (i: number): GraphValue => {
     const ref = node.inputs[i];
-    const value = ref ? state.values.get(ref.node) : undefined;
+    // Outputs after the first (the parts of a Split) are stored as `name:index`.
+    const value = ref ? state.values.get(ref.index === 0 ? ref.node : `${ref.node}:${ref.index}`) : undefined;
+    if (ref && ref.index !== 0 && !value && state.values.has(ref.node)) unsupported(node, 'inputs that read output 0 of their producer (or a part of a Split)', `"${ref.node}:${ref.index}"`);
     if (!ref || !value) {
       fail('INVALID_MODEL', { expected: `input ${i} of the node`, found: ref ? `"${ref.node}", which is not converted` : `${node.inputs.length} inputs`, where: nodeWhere(node), hint: 'the GraphDef is malformed; re-convert the model' });
     }
-    if (ref.index !== 0) unsupported(node, 'inputs that read output 0 of their producer', `"${ref.node}:${ref.index}"`);
     return value;
   };
   return {

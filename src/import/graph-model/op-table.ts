@@ -4,6 +4,7 @@ import { convertActivation, convertPrelu, convertSoftmax } from './convert-activ
 import { convertAddN, convertBiasAdd, convertBinary, convertFusedBatchNorm } from './convert-affine.ts';
 import type { ConvertContext, GraphValue } from './convert-context.ts';
 import { convertConv2d, convertDepthwise, convertMatMul } from './convert-conv.ts';
+import { convertResize, convertSlice, convertSplit, convertSplitV, convertStridedSlice } from './convert-dense.ts';
 import { convertConcat, convertIdentity, convertPad, convertPool, convertReduce, convertReshape, convertSqueeze } from './convert-shape.ts';
 
 /** Converts one node to a value. */
@@ -47,6 +48,12 @@ export const GRAPH_OPS: Readonly<Record<string, OpConverter>> = {
   MirrorPad: convertPad,
   Reshape: convertReshape,
   Squeeze: convertSqueeze,
+  Split: convertSplit,
+  SplitV: convertSplitV,
+  Slice: convertSlice,
+  StridedSlice: convertStridedSlice,
+  ResizeNearestNeighbor: convertResize,
+  ResizeBilinear: convertResize,
   Identity: convertIdentity,
   StopGradient: convertIdentity,
   Snapshot: convertIdentity,
@@ -56,7 +63,7 @@ export const GRAPH_OPS: Readonly<Record<string, OpConverter>> = {
 const REFUSED: { test: RegExp; what: string; hint: string }[] = [
   { test: /^(NonMaxSuppression|TopK|GatherNd|Where$|CropAndResize|Unique)/, what: 'a post-processing op', hint: 'import the backbone and heads only: --outputs <node,...> naming the tensors before post-processing' },
   { test: /^(Switch|Merge|Enter|Exit|NextIteration|LoopCond|While|StatelessWhile|If|StatelessIf|TensorList|TensorArray)/, what: 'a control-flow op', hint: 'import the sub-graph before the loop or condition: --outputs <node,...>' },
-  { test: /^(Shape|StridedSlice|Pack|Unpack|Fill|Range|Cast)$/, what: 'a dynamic-shape op', hint: 'convert the model with a fixed input size, or import a sub-graph without it (--outputs <node,...>)' },
+  { test: /^(Shape|Pack|Unpack|Fill|Range|Cast)$/, what: 'a dynamic-shape op', hint: 'convert the model with a fixed input size, or import a sub-graph without it (--outputs <node,...>)' },
 ];
 
 /** The converter of an op, or UNSUPPORTED_OP naming the node, its op and the supported ops. */
