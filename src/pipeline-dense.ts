@@ -31,6 +31,6 @@ export function trackOutputFidelity(original: ModelBundle, data: RunData): { mea
       return f.score;
     },
     figures: () => stages.after.map((o, k) => ({ name: o.name, relativeErrorBeforeFinetune: stages.before[k]?.relativeError ?? null, relativeErrorAfter: o.relativeError })),
-    note: () => `Per-output relative error Σ(y − r)²/Σ(r − mean r)² against the unpruned model on ${data.test.labels.length} held-out images, before → after fine-tuning: ${stages.after.map((o, k) => `${o.name} ${(stages.before[k]?.relativeError ?? Number.NaN).toFixed(4)} → ${o.relativeError.toFixed(4)}`).join(', ')}.`,
+    note: () => `Per-output relative error Σ(y − r)²/max(Σ(r − mean r)², 0.01·Σr²) against the unpruned model on ${data.test.labels.length} held-out images, before → after fine-tuning: ${stages.after.map((o, k) => `${o.name} ${(stages.before[k]?.relativeError ?? Number.NaN).toFixed(4)} → ${o.relativeError.toFixed(4)}`).join(', ')}.`,
   };
 }

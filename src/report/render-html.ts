@@ -41,7 +41,7 @@ function verdicts(r: Report): string {
 function fidelityTable(r: Report): string {
   if (!r.outputFidelity) return '';
   const rows = r.outputFidelity.map((o) => `<tr><td>${escapeHtml(o.name)}</td><td>relative error</td><td>${num(o.relativeErrorBeforeFinetune, 4)}</td><td>${num(o.relativeErrorAfter, 4)}</td></tr>`).join('');
-  return `<h2>Per-output fidelity</h2><p>No labels: instead of accuracy, each raw output's relative error Σ(y − r)²/Σ(r − mean r)² against the unpruned model${r.agreement ? ` on ${escapeHtml(r.agreement.on)}` : ''} (0 = identical, 1 = no better than the mean).</p><table><tr><th>output</th><th>measure</th><th>after pruning</th><th>after fine-tuning</th></tr>${rows}</table>`;
+  return `<h2>Per-output fidelity</h2><p>No labels: instead of accuracy, each raw output's relative error Σ(y − r)²/max(Σ(r − mean r)², 0.01·Σr²) against the unpruned model${r.agreement ? ` on ${escapeHtml(r.agreement.on)}` : ''} (0 = identical, 1 = no better than the mean).</p><table><tr><th>output</th><th>measure</th><th>after pruning</th><th>after fine-tuning</th></tr>${rows}</table>`;
 }
 
 /** The per-layer table. */

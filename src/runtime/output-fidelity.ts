@@ -9,7 +9,10 @@ import { ensureTrainingBackend } from './train-backend.ts';
 import { reestimateBatchNorm } from './train-bn.ts';
 import { buildTrainableModel } from './train-model.ts';
 
-/** One raw output's relative error: Σ(y − r)² / Σ(r − mean r)² (0 = identical; 1 = no better than the mean). */
+/** An output's spread (sum of squared deviations) is floored at this share of its energy (sum of squares) in fidelity and distillation. */
+export const SPREAD_FLOOR = 0.01;
+
+/** One raw output's relative error: Σ(y − r)² / max(Σ(r − mean r)², SPREAD_FLOOR·Σr²) (0 = identical; 1 = no better than the mean). */
 export interface OutputError {
   name: string;
   relativeError: number;
@@ -69,10 +72,14 @@ export function compareRawOutputs(bundle: ModelBundle, own: readonly Float32Arra
     mean /= Math.max(1, r.length);
     let err = 0;
     let spread = 0;
+    let energy = 0;
     for (let i = 0; i < r.length; i++) {
       err += ((y[i] as number) - (r[i] as number)) ** 2;
       spread += ((r[i] as number) - mean) ** 2;
+      energy += (r[i] as number) ** 2;
     }
+    // An output that barely varies on these images (a score map without objects) is judged against a share of its energy instead.
+    spread = Math.max(spread, SPREAD_FLOOR * energy);
     const layer = layers[k] ?? `output ${k}`;
     return { name: names[layer] ?? layer, relativeError: spread > 0 ? err / spread : err > 0 ? Number.POSITIVE_INFINITY : 0 };
   });

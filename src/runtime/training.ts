@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { fail } from '../core/errors.ts';
 import type { ModelBundle, WeightEntry } from '../core/types.ts';
 import { ensureTrainingBackend } from './train-backend.ts';
+import { SPREAD_FLOOR } from './output-fidelity.ts';
 import { buildTrainableModel, outputsProbabilities, readModelWeights, singleOutput, toLogits } from './train-model.ts';
 
 /** Loss and optimizer settings of a trainer. */
@@ -60,13 +61,16 @@ function allOutputs(y: tf.Tensor | tf.Tensor[] | tf.SymbolicTensor | tf.Symbolic
 
 /**
  * Distillation of a dense-prediction model (several outputs, or maps): the mean over outputs of the
- * squared error to the teacher's raw output, each normalized by the teacher output's variance on the batch.
+ * squared error to the teacher's raw output, each normalized by the teacher output's variance on the batch
+ * (floored at {@link SPREAD_FLOOR} of its mean square).
  */
 function denseLoss(student: tf.Tensor[], teacher: tf.Tensor[]): tf.Scalar {
   const terms = student.map((s, k) => {
     const t = teacher[k] as tf.Tensor;
     const { variance } = tf.moments(t);
-    return tf.div(tf.mean(tf.squaredDifference(s, t)), tf.add(variance, 1e-8));
+    // An output that barely varies (a score map on images without objects) would blow the loss up: floor the spread at a share of its energy.
+    const spread = tf.maximum(variance, tf.mul(tf.mean(tf.square(t)), SPREAD_FLOOR));
+    return tf.div(tf.mean(tf.squaredDifference(s, t)), tf.add(spread, 1e-8));
   });
   return tf.div(tf.addN(terms), terms.length) as tf.Scalar;
 }

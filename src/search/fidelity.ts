@@ -17,7 +17,7 @@ export type FidelityMeasure = 'top-1 agreement' | 'logit cosine' | 'output fidel
  * deliberately high, because noise is off the data's distribution and a candidate that keeps
  * its logits' direction on noise can still fail on real images; a lower floor needs `--min-agreement`.
  * Dense-prediction models (detectors, segmenters) on images: `output fidelity`, 1 − the mean over raw
- * outputs of Σ(y − r)²/Σ(r − mean r)², held at 0.5 before fine-tuning (distillation on the raw outputs recovers more).
+ * outputs of Σ(y − r)²/max(Σ(r − mean r)², 0.01·Σr²), held at 0.5 before fine-tuning (distillation on the raw outputs recovers more).
  */
 export const DEFAULT_FLOORS: Record<FidelityMeasure, number> = { 'top-1 agreement': 0.9, 'logit cosine': 0.9, 'output fidelity': 0.5 };
 
