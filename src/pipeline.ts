@@ -1,4 +1,4 @@
-// The whole flow, in order: load → analyze → score → search → prune → finetune → export → verify → report.
+// The whole flow, in order: load → analyze → score → search → prune → reconstruct → finetune → export → verify → report.
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ModelBundle } from './core/types.ts';
@@ -30,6 +30,8 @@ export interface PipelineOptions {
   budget?: Budget;
   /** Image folder / IDX data; the sample's bundled data when the model is the sample. */
   data?: string;
+  /** Refit the pruned layers to the unpruned model's outputs before fine-tuning (default: on when data is given). */
+  reconstruct?: boolean;
   /** Fine-tuning epochs (default 2; the bundled sample's own default from samples/vgg/budgets.json). */
   epochs?: number;
   /** Run folder (default runs/<target>-<time>). */
@@ -67,7 +69,7 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
   const timings: { stage: string; seconds: number }[] = [];
   const notes: string[] = [];
   const stage = async <T>(name: string, index: number, run: () => Promise<T>): Promise<T> => {
-    logger.info(`[${index}/10] ${name}`);
+    logger.info(`[${index}/11] ${name}`);
     const t0 = performance.now();
     const out = await run();
     timings.push({ stage: name, seconds: (performance.now() - t0) / 1000 });
@@ -119,10 +121,20 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
   requireAboveFloor(search, { hasImages: data !== undefined, labelled, target: target.target.name, planPath: join(outDir, 'plan.json') });
   if (!search.met) notes.push(`The search could not meet every budget: ${search.reason ?? 'unknown reason'}. The best plan found was applied.`);
 
-  let pruned = await stage('prune', 6, async () => applyPlan(bundle, before.groups, search.plan));
+  const raw = await stage('prune', 6, async () => applyPlan(bundle, before.groups, search.plan));
+  let pruned = raw;
   if (data) {
     const { reestimateBatchNorm } = await import('./runtime/train-bn.ts');
-    pruned = await reestimateBatchNorm(pruned, data.train, { seed });
+    pruned = await reestimateBatchNorm(raw, data.train, { seed });
+  }
+  const accuracyPruned = await accuracyOf(pruned);
+  let accuracyReconstructed: number | null = null;
+  if (data && options.reconstruct !== false) {
+    const r = await stage('reconstruct', 7, async () => (await import('./reconstruct/reconstruct.ts')).reconstruct(bundle, raw, before.groups, search.plan, data.train, { seed, logger, ...(options.backend ? { backend: options.backend } : {}) }));
+    accuracyReconstructed = await accuracyOf(r.bundle);
+    const better = accuracyReconstructed === null || accuracyPruned === null || accuracyReconstructed >= accuracyPruned;
+    if (better) pruned = r.bundle;
+    notes.push(`Reconstruction refitted ${r.layers.length} layer(s) to the unpruned model's outputs on ${r.images} images in ${r.seconds.toFixed(0)} s${accuracyReconstructed !== null && accuracyPruned !== null ? `: accuracy right after pruning ${(accuracyPruned * 100).toFixed(1)}% with BatchNorm re-estimation alone, ${(accuracyReconstructed * 100).toFixed(1)}% reconstructed${better ? '' : ' (lower, so fine-tuning started from the BatchNorm-re-estimated model)'}` : ''}.`);
   }
   let reference: import('./runtime/agreement.ts').ReferenceOutputs | undefined;
   /** Top-1 agreement with the unpruned model on the held-out images, when they carry no labels. */
@@ -133,7 +145,7 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
     return (await measureAgreement(b, reference, data.test)).top1;
   };
   const agreementBefore = await agreementOf(pruned);
-  const tuned = await stage('finetune', 7, async () => {
+  const tuned = await stage('finetune', 8, async () => {
     if (!data || epochs <= 0) return pruned;
     const { finetune } = await import('./finetune/finetune.ts');
     const result = await finetune(pruned, {
@@ -151,13 +163,13 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
   await writeBundle(tuned, join(outDir, 'model'));
 
   const after = analyzeModel(tuned, { lockUnknown: options.lockUnknown === true });
-  const exported = await stage('export', 8, async () => {
+  const exported = await stage('export', 9, async () => {
     const { exportBundle } = await import('./export/export-bundle.ts');
     return exportBundle(tuned, { formats: ['tfjs', 'tfjs-graph', 'onnx'], outDir: join(outDir, 'export'), seed, logger });
   });
 
   const measured: MeasuredLatency[] = [];
-  await stage('verify', 9, async () => {
+  await stage('verify', 10, async () => {
     const method = options.method ?? target.target.measurement.default;
     if (method === 'none') return;
     const { verifyExport } = await import('./verify/verify-export.ts');
@@ -171,7 +183,7 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
     }
   });
 
-  return stage('report', 10, async () => {
+  return stage('report', 11, async () => {
     const report = buildReport({
       model: modelPath, target: target.target.name, runtime: target.target.runtime, profile: target.profile.name, criterion,
       before, after,
@@ -181,7 +193,7 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
       deployed: search.predictions.before.deployed, layersBeforeMs: search.predictions.before.layersLatencyMs, agreement,
       budget,
       rounds: search.rounds,
-      accuracy: { before: accuracyBefore, after: accuracyAfter, data: data?.source ?? null, n: data ? data.test.labels.length : null },
+      accuracy: { before: accuracyBefore, pruned: accuracyPruned, reconstructed: accuracyReconstructed, after: accuracyAfter, data: data?.source ?? null, n: data ? data.test.labels.length : null },
       measured,
       exports: exported.formats.map((f) => ({ format: f.format, path: join(outDir, 'export', f.entry), bytes: f.totalBytes })),
       outDir, notes, timings, version: await packageVersion(),

@@ -8,6 +8,13 @@ const cut = (a: number, b: number): string => (a > 0 ? `(${b <= a ? '−' : '+'}
 /** A fixed-precision number or a dash. */
 const n2 = (v: number | null | undefined, d = 2): string => (v === null || v === undefined ? '—' : v.toFixed(d));
 
+/** ` (pruned x% → reconstructed y% before fine-tuning)` when the run measured them. */
+const stepsLine = (r: Report): string => {
+  const { pruned, reconstructed } = r.accuracy;
+  if (pruned === null || pruned === undefined) return '';
+  return ` (after pruning ${n2(pruned * 100, 1)}%${reconstructed === null || reconstructed === undefined ? '' : `, reconstructed ${n2(reconstructed * 100, 1)}%`}, before fine-tuning)`;
+};
+
 /** The summary lines printed after a run. */
 export function formatSummary(r: Report): string {
   const lines = [
@@ -19,7 +26,7 @@ export function formatSummary(r: Report): string {
     `  latency     ${n2(r.latency.predictedBeforeMs)} → ${n2(r.latency.predictedMs)} ms predicted (${r.speedup.deployed})`,
     `  speed-up    ${n2(r.speedup.folding)}× from the deployed bundle alone (${n2(r.speedup.layersBeforeMs)} ms as Layers) · ${n2(r.speedup.pruning)}× from pruning · ${n2(r.speedup.total)}× in all (predicted)`,
     ...r.latency.measured.map((m) => `              ${n2(m.medianMs)} ms measured (${m.label ?? m.method})`),
-    `  accuracy    ${r.accuracy.before === null ? 'NOT measured (no labelled data)' : `${n2(r.accuracy.before * 100, 1)}% → ${n2((r.accuracy.after ?? 0) * 100, 1)}% on ${r.accuracy.n} held-out images`}`,
+    `  accuracy    ${r.accuracy.before === null ? 'NOT measured (no labelled data)' : `${n2(r.accuracy.before * 100, 1)}% → ${n2((r.accuracy.after ?? 0) * 100, 1)}% on ${r.accuracy.n} held-out images${stepsLine(r)}`}`,
     ...(r.agreement ? [`  agreement   ${r.agreement.measure} with the unpruned model: ${n2(r.agreement.beforeFinetune, 3)} after pruning → ${n2(r.agreement.after, 3)} delivered (${r.agreement.on})`] : []),
     '  budgets',
     ...r.budgets.map((b) => `    ${b.ok ? 'met ' : 'OVER'}  ${b.budget.padEnd(12)} ${n2(b.value, 3)} ≤ ${n2(b.limit, 3)}  (${b.basis}${b.informational ? ', for comparison' : ''})`),

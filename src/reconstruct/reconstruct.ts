@@ -75,63 +75,59 @@ function samplePositions(total: number, count: number, random: () => number): In
   return all.slice(0, count);
 }
 
-/** Relative residual ‖XW − Y‖² / ‖Y‖² from the normal equations, for one block (w is cols×m). */
-function residual(gram: Float64Array, cross: Float64Array, w: Float64Array, cols: number, m: number, offsetG = 0, offsetC = 0): number {
+/** ΔᵀGΔ − 2ΔᵀC for one block (Δ is cols×m): added to ‖R‖² it gives ‖R − XΔ‖². */
+function residualChange(gram: Float64Array, cross: Float64Array, d: Float64Array, cols: number, m: number): number {
   let quad = 0;
   let lin = 0;
   for (let c = 0; c < m; c++) {
     for (let i = 0; i < cols; i++) {
-      const wi = w[i * m + c] as number;
-      lin += wi * (cross[offsetC + i * m + c] as number);
-      let gw = 0;
-      for (let j = 0; j < cols; j++) gw += (gram[offsetG + i * cols + j] as number) * (w[j * m + c] as number);
-      quad += wi * gw;
+      const di = d[i * m + c] as number;
+      if (di === 0) continue;
+      lin += di * (cross[i * m + c] as number);
+      let gd = 0;
+      for (let j = 0; j < cols; j++) gd += (gram[i * cols + j] as number) * (d[j * m + c] as number);
+      quad += di * gd;
     }
   }
   return quad - 2 * lin;
 }
 
-/** Solve one layer's system and write the refitted weights; returns the errors before and after. */
+/** Solve one layer's system for the weight change, write the refitted weights; returns the relative errors ‖Y − XW‖² / ‖Y‖² before and after. */
 function refit(taps: FeatureTaps, g: LayerGeometry, s: LayerSystem, ridge: number): { before: number; after: number } {
   const { kernel, bias } = taps.weightsOf(g.name);
   const yy = Math.max(s.yy, 1e-30);
+  const before = s.rr / yy;
   if (g.kind !== 'depthwise') {
     const m = s.outputs;
-    const prior = new Float64Array(s.cols * m);
-    prior.set(kernel);
-    if (g.useBias && bias) prior.set(bias, kernel.length);
-    const w = ridgeSolve(s.gram, s.cross, prior, s.cols, m, ridge);
-    taps.setWeights(g.name, Float32Array.from(w.subarray(0, kernel.length)), g.useBias ? Float32Array.from(w.subarray(kernel.length)) : null);
-    return { before: (residual(s.gram, s.cross, prior, s.cols, m) + s.yy) / yy, after: (residual(s.gram, s.cross, w, s.cols, m) + s.yy) / yy };
+    const d = ridgeSolve(s.gram, s.cross, new Float64Array(s.cols * m), s.cols, m, ridge);
+    const newKernel = Float32Array.from(kernel, (v, i) => v + (d[i] as number));
+    const newBias = g.useBias && bias ? Float32Array.from(bias, (v, i) => v + (d[kernel.length + i] as number)) : null;
+    taps.setWeights(g.name, newKernel, newBias);
+    return { before, after: (s.rr + residualChange(s.gram, s.cross, d, s.cols, m)) / yy };
   }
   // Depthwise: one small system per channel; kernel [kh, kw, C, 1] holds channel c at t·C + c.
   const channels = s.outputs;
   const k1 = s.cols;
   const kk = kernel.length / channels;
-  const newKernel = new Float32Array(kernel.length);
-  const newBias = bias ? new Float32Array(bias.length) : null;
-  let before = 0;
-  let after = 0;
+  const newKernel = Float32Array.from(kernel);
+  const newBias = bias ? Float32Array.from(bias) : null;
+  let change = 0;
   for (let c = 0; c < channels; c++) {
-    const prior = new Float64Array(k1);
-    for (let t = 0; t < kk; t++) prior[t] = kernel[t * channels + c] as number;
-    if (g.useBias && bias) prior[kk] = bias[c] as number;
     const gram = s.gram.subarray(c * k1 * k1, (c + 1) * k1 * k1);
     const cross = s.cross.subarray(c * k1, (c + 1) * k1);
-    const w = ridgeSolve(gram, cross, prior, k1, 1, ridge);
-    for (let t = 0; t < kk; t++) newKernel[t * channels + c] = w[t] as number;
-    if (newBias && g.useBias) newBias[c] = w[kk] as number;
-    before += residual(gram, cross, prior, k1, 1);
-    after += residual(gram, cross, w, k1, 1);
+    const d = ridgeSolve(gram, cross, new Float64Array(k1), k1, 1, ridge);
+    for (let t = 0; t < kk; t++) (newKernel[t * channels + c] as number) += d[t] as number;
+    if (newBias && g.useBias) (newBias[c] as number) += d[kk] as number;
+    change += residualChange(gram, cross, d, k1, 1);
   }
   taps.setWeights(g.name, newKernel, newBias);
-  return { before: (before + s.yy) / yy, after: (after + s.yy) / yy };
+  return { before, after: (s.rr + change) / yy };
 }
 
 /**
  * Refit the pruned model's Conv2D, DepthwiseConv2D and Dense layers (He et al. 2017, ThiNet) layer
  * by layer in topological order: each layer's weights become the ridge least-squares fit (toward
- * its pruned weights) from its input in the partly reconstructed pruned model to the unpruned
+ * its pruned weights) from its input in the partly reconstructed pruned model (solved for the change of the weights, so an unchanged layer stays exactly as it was) to the unpruned
  * layer's pre-activation output on the kept channels, over sampled output positions of `images`
  * data images. Features stream batch by batch, so memory stays bounded by the normal equations.
  * Layers reading the model input are left alone (their input is unchanged). BatchNormalization

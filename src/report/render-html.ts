@@ -25,6 +25,7 @@ function cards(r: Report): string {
     ['Latency (predicted)', `${num(r.latency.predictedBeforeMs)} → ${num(r.latency.predictedMs)} ms`, `${r.runtime} on ${r.profile}`],
     ['Latency (measured)', measured ? `${num(measured.medianMs)} ms` : 'not measured', measured ? (measured.label ?? `${measured.method}: ${measured.runtime}`) : ''],
     ['Accuracy', `${num(r.accuracy.before === null ? null : r.accuracy.before * 100, 1)}% → ${num(r.accuracy.after === null ? null : r.accuracy.after * 100, 1)}%`, r.accuracy.data ? `${r.accuracy.n} images of ${r.accuracy.data}` : 'no data given'],
+    ...(r.accuracy.pruned === null || r.accuracy.pruned === undefined ? [] : [['Accuracy before fine-tuning', `${num(r.accuracy.pruned * 100, 1)}% pruned (BatchNorm re-estimated)${r.accuracy.reconstructed === null || r.accuracy.reconstructed === undefined ? '' : ` · ${num(r.accuracy.reconstructed * 100, 1)}% reconstructed`}`, 'right after pruning, before fine-tuning'] as [string, string, string]]),
   ];
   return `<div class="cards">${items.map(([k, v, s]) => `<div class="card">${escapeHtml(k)}<b>${escapeHtml(v)}</b><span class="muted">${escapeHtml(s)}</span></div>`).join('')}</div>`;
 }

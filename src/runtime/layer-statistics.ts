@@ -28,8 +28,8 @@ export interface SystemRequest {
 }
 
 /**
- * The normal equations of one layer, summed over batches in float64. Conv/Dense: `gram` is K×K and
- * `cross` K×outputs (K = patch length, +1 for the bias column last). Depthwise: one (k+1)² block and
+ * The normal equations of one layer for the change Δ of its weights (the residual form, exact when
+ * nothing changed), summed over batches in float64. Conv/Dense: `gram` is K×K and `cross` K×outputs (K = patch length, +1 for the bias column last). Depthwise: one (k+1)² block and
  * one (k+1) vector per channel, concatenated.
  */
 export interface LayerSystem {
@@ -37,8 +37,10 @@ export interface LayerSystem {
   outputs: number;
   gram: Float64Array;
   cross: Float64Array;
-  /** ΣY² over all rows and outputs (for the residual of any W). */
+  /** ΣY² over all rows and outputs. */
   yy: number;
+  /** ΣR² of the residual R = Y − X·W (W = the layer's current weights); `cross` is XᵀR. */
+  rr: number;
   rows: number;
 }
 
@@ -121,7 +123,7 @@ export class FeatureTaps {
   /**
    * Accumulate the layer's normal equations over `batches` (normalized images, [n, H, W, C] each):
    * X = this (pruned) model's input patches, Y = the unpruned layer's pre-activation output on the
-   * same patches of its own input, restricted to `keptOut`.
+   * same patches of its own input, restricted to `keptOut`, R = Y − X·W with the current weights.
    */
   system(original: FeatureTaps, req: SystemRequest, batches: Iterable<{ data: Float32Array; shape: number[] }>): LayerSystem {
     const g = req.geometry;
@@ -137,39 +139,48 @@ export class FeatureTaps {
     const cross = new Float64Array(depthwise ? outs * k1 : k1 * outs);
     let rows = 0;
     let yy = 0;
+    let rr = 0;
     try {
       for (const b of batches) {
-        const [gg, cc, r, sq] = tf.tidy(() => {
+        const [gg, cc, r, sy, sr] = tf.tidy(() => {
           const { xp, xo } = this.rows(original, req, tf.tensor4d(b.data, b.shape as [number, number, number, number]));
           const r = xp.shape[0];
+          let y: tf.Tensor2D;
+          let prediction: tf.Tensor2D;
+          let x: tf.Tensor;
           if (depthwise) {
-            // Per channel: X_c = [r, kk(+1)], y_c = X0_c · w0_c (+ b0_c).
+            // Per channel: X_c = [r, kk(+1)], y_c = X0_c · w0_c (+ b0_c), the same product with the pruned weights as the prediction.
             const cO = o.kernel.shape[2] as number;
             const xo3 = tf.gather(tf.reshape(xo, [r, kk, cO]), kept, 2);
-            const w0 = tf.gather(tf.reshape(o.kernel, [kk, cO]), kept, 1);
-            let y = tf.sum(tf.mul(xo3, w0), 1);
+            const xp3 = tf.reshape(xp, [r, kk, outs]);
+            y = tf.sum(tf.mul(xo3, tf.gather(tf.reshape(o.kernel, [kk, cO]), kept, 1)), 1);
+            prediction = tf.sum(tf.mul(xp3, tf.reshape(p.kernel, [kk, outs])), 1);
             if (o.bias) y = tf.add(y, tf.gather(o.bias, kept));
-            let xc = tf.transpose(tf.reshape(xp, [r, kk, outs]), [2, 0, 1]);
-            if (g.useBias) xc = tf.concat([xc, tf.ones([outs, r, 1])], 2);
-            const gram3 = tf.matMul(xc, xc, true, false);
-            const cross3 = tf.matMul(xc, tf.reshape(tf.transpose(y), [outs, r, 1]), true, false);
-            return [gram3.dataSync() as Float32Array, cross3.dataSync() as Float32Array, r, tf.sum(tf.square(y)).dataSync()[0] as number] as const;
+            if (p.bias) prediction = tf.add(prediction, p.bias);
+            x = tf.transpose(xp3, [2, 0, 1]);
+            if (g.useBias) x = tf.concat([x, tf.ones([outs, r, 1])], 2);
+          } else {
+            y = tf.matMul(xo, tf.gather(tf.reshape(o.kernel, [-1, o.kernel.shape[o.kernel.rank - 1] as number]), kept, 1));
+            prediction = tf.matMul(xp, tf.reshape(p.kernel, [-1, outs]));
+            if (o.bias) y = tf.add(y, tf.gather(o.bias, kept));
+            if (p.bias) prediction = tf.add(prediction, p.bias);
+            x = g.useBias ? tf.concat([xp, tf.ones([r, 1])], 1) : xp;
           }
-          const w0 = tf.gather(tf.reshape(o.kernel, [-1, o.kernel.shape[o.kernel.rank - 1] as number]), kept, 1);
-          let y = tf.matMul(xo, w0);
-          if (o.bias) y = tf.add(y, tf.gather(o.bias, kept));
-          const x = g.useBias ? tf.concat([xp, tf.ones([r, 1])], 1) : xp;
-          return [tf.matMul(x, x, true, false).dataSync() as Float32Array, tf.matMul(x, y, true, false).dataSync() as Float32Array, r, tf.sum(tf.square(y)).dataSync()[0] as number] as const;
+          const residual = tf.sub(y, prediction);
+          const gramT = depthwise ? tf.matMul(x as tf.Tensor3D, x as tf.Tensor3D, true, false) : tf.matMul(x as tf.Tensor2D, x as tf.Tensor2D, true, false);
+          const crossT = depthwise ? tf.matMul(x as tf.Tensor3D, tf.reshape(tf.transpose(residual), [outs, r, 1]), true, false) : tf.matMul(x as tf.Tensor2D, residual, true, false);
+          return [gramT.dataSync() as Float32Array, crossT.dataSync() as Float32Array, r, tf.sum(tf.square(y)).dataSync()[0] as number, tf.sum(tf.square(residual)).dataSync()[0] as number] as const;
         });
         addInto(gram, gg);
         addInto(cross, cc);
         rows += r;
-        yy += sq;
+        yy += sy;
+        rr += sr;
       }
     } finally {
       kept.dispose();
     }
-    return { cols: k1, outputs: outs, gram, cross, yy, rows };
+    return { cols: k1, outputs: outs, gram, cross, yy, rr, rows };
   }
 
   /** The layer's current kernel and bias, flattened as the system's columns expect (kernel rows, bias last). */

@@ -15,6 +15,7 @@ interface RunOptions extends BudgetFlags {
   target: string;
   data?: string;
   epochs?: number;
+  reconstruct: 'on' | 'off';
   out?: string;
   criterion: string;
   search: SearchMode;
@@ -39,6 +40,7 @@ export function register(program: Command): void {
     .addOption(numberOption('--min-agreement <x>', 'without labelled data, stop the search before agreement with the unpruned model falls below x (default 0.9: top-1 agreement on images, logit cosine on seeded inputs)', { min: 0, max: 1 }))
     .option('--force', 'search past the --min-agreement floor (the model may be destroyed; said loudly)')
     .addOption(numberOption('--epochs <n>', 'fine-tuning epochs (default 2; 6 on the bundled sample, see samples/vgg/budgets.json)', { integer: true, min: 0 }))
+    .addOption(choiceOption('--reconstruct <on|off>', 'refit the pruned layers by least squares to the unpruned model\'s outputs on 1,024 data images before fine-tuning (needs --data or the sample\'s data)', ['on', 'off'], 'on'))
     .option('--out <dir>', 'run folder (default runs/<target>-<time>)')
     .addOption(choiceOption('--criterion <name>', 'channel ranking', Object.keys(CRITERIA), 'fscl'))
     .addOption(choiceOption('--search <mode>', 'budget search', SEARCH_MODES, 'netadapt'))
@@ -72,6 +74,7 @@ above it is in plan.json). Without labelled data the verdict says accuracy was N
           ...(opts.backend ? { backend: opts.backend } : {}),
           budget: budgetFromFlags(opts),
           ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}),
+          reconstruct: opts.reconstruct !== 'off',
           criterion: opts.criterion,
           search: opts.search,
           seed: opts.seed,
