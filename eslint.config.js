@@ -34,7 +34,8 @@ import tseslint from 'typescript-eslint';
  *   top level:
  *   pipeline-sample services
  *   pipeline-checks search, services               (budget sanity and the fidelity floor's verdict on a search result)
- *   pipeline        every stage, pipeline-sample, pipeline-checks, services
+ *   pipeline-schedule prune, reconstruct, finetune, services (gradual pruning: prune, refit and distill in steps)
+ *   pipeline        every stage, pipeline-sample, pipeline-checks, pipeline-schedule, services
  *   index           pipeline, pipeline-sample, stages, services (the library's public API; never cli)
  *   queue           pipeline, services             (scale-out runs pipeline jobs)
  *   cli             everything except index
@@ -65,7 +66,8 @@ const ALLOW = {
   report: [...STAGES.filter((s) => s !== 'report'), ...SERVICES],
   'pipeline-sample': SERVICES,
   'pipeline-checks': ['search', ...SERVICES],
-  pipeline: [...STAGES, 'pipeline-sample', 'pipeline-checks', ...SERVICES],
+  'pipeline-schedule': ['prune', 'reconstruct', 'finetune', ...SERVICES],
+  pipeline: [...STAGES, 'pipeline-sample', 'pipeline-checks', 'pipeline-schedule', ...SERVICES],
   index: ['pipeline', 'pipeline-sample', ...STAGES, ...SERVICES],
   queue: ['pipeline', ...SERVICES],
   cli: ['queue', 'pipeline', 'pipeline-sample', ...STAGES, ...SERVICES],
@@ -89,7 +91,7 @@ function assertAcyclic(allow) {
 assertAcyclic(ALLOW);
 
 /** The top-level files are rooms too; boundaries' elements are folders, so they are picked out of `src` by file name. */
-const FILE_ROOMS = ['pipeline', 'pipeline-sample', 'pipeline-checks', 'index'];
+const FILE_ROOMS = ['pipeline', 'pipeline-sample', 'pipeline-checks', 'pipeline-schedule', 'index'];
 /** Element descriptors: first match wins, so latency/calibration precedes latency and `src` (the top-level files) comes last. */
 const ELEMENTS = [
   { type: 'latency-calibration', pattern: 'src/latency/calibration', partialMatch: false },

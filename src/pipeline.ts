@@ -20,6 +20,7 @@ import { sampleDefaults } from './pipeline-sample.ts';
 import { checkBudgetSanity, requireAboveFloor } from './pipeline-checks.ts';
 import { predictOnTarget } from './latency/target-predictor.ts';
 import type { AgreementFigures } from './report/report-types.ts';
+import { gradualPrune, parseSchedule } from './pipeline-schedule.ts';
 
 /** What `edge-prune [model.json] --target <t>` takes. */
 export interface PipelineOptions {
@@ -34,6 +35,10 @@ export interface PipelineOptions {
   reconstruct?: boolean;
   /** Fine-tuning epochs (default 2; the bundled sample's own default from samples/vgg/budgets.json). */
   epochs?: number;
+  /** A fine-tuning budget in minutes instead of epochs: the measured images/s choose epochs and schedule. */
+  finetuneMinutes?: number;
+  /** `oneshot` (default) or `iterative[:steps]`: prune in steps with short distillation fine-tunes between them. */
+  schedule?: string;
   /** Run folder (default runs/<target>-<time>). */
   outDir?: string;
   criterion?: string;
@@ -148,11 +153,22 @@ export async function runPipeline(options: PipelineOptions): Promise<Report> {
   const tuned = await stage('finetune', 8, async () => {
     if (!data || epochs <= 0) return pruned;
     const { finetune } = await import('./finetune/finetune.ts');
-    const result = await finetune(pruned, {
-      train: data.train, validation: data.test, teacher: bundle, epochs, seed, logger,
-      checkpointDir: join(outDir, 'checkpoints'), ...(options.resume ? { resume: true } : {}), ...(options.backend ? { backend: options.backend } : {}),
-    });
-    notes.push(`Fine-tuned ${result.summary.epochs} epoch(s) on ${data.source}${labelled ? '' : ' by distillation alone (no labels)'} with the ${result.summary.backend} backend at ${result.summary.imagesPerSecond.toFixed(0)} images/s.`);
+    const backend = options.backend ? { backend: options.backend } : {};
+    const requested = options.schedule ? parseSchedule(options.schedule) : undefined;
+    let [runEpochs, train, steps] = [epochs, data.train, requested?.kind === 'iterative' ? requested.steps : 1];
+    if (options.finetuneMinutes !== undefined) {
+      const { chooseBudget, measureImagesPerSecond } = await import('./finetune/budget.ts');
+      const choice = chooseBudget(options.finetuneMinutes, await measureImagesPerSecond(pruned, data.train, bundle, backend), data.train.labels.length, requested ? steps : undefined);
+      logger.info(`--finetune-minutes: ${choice.text}`);
+      notes.push(`Fine-tuning budget: ${choice.text}`);
+      [runEpochs, steps] = [choice.epochs, choice.steps];
+      if (choice.subset) train = (await import('./data/dataset.ts')).sampleDataset(data.train, choice.subset, seed);
+    }
+    const common = { train, validation: data.test, teacher: bundle, epochs: runEpochs, seed, logger, ...(options.resume ? { resume: true } : {}), ...backend };
+    const result = steps > 1
+      ? await gradualPrune({ ...common, original: bundle, groups: before.groups, plan: search.plan, scores, steps, checkpointDir: join(outDir, 'schedule'), reconstruct: options.reconstruct !== false })
+      : await finetune(pruned, { ...common, checkpointDir: join(outDir, 'checkpoints') });
+    notes.push(`${steps > 1 ? `Pruned gradually in ${steps} steps (reconstruction and a short distillation fine-tune after each), then fine-tuned` : 'Fine-tuned'} ${result.summary.epochs} epoch(s) on ${train === data.train ? data.source : `${train.labels.length} images of ${data.source}`}${labelled ? '' : ' by distillation alone (no labels)'} with the ${result.summary.backend} backend at ${result.summary.imagesPerSecond.toFixed(0)} images/s.`);
     return result.bundle;
   });
   const accuracyAfter = await accuracyOf(tuned);
