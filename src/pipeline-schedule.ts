@@ -2,7 +2,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChannelGroup, ModelBundle, PrunePlan, Scores } from './core/types.ts';
-import { fail } from './core/errors.ts';
 import { silentLogger, type Logger } from './core/logger.ts';
 import { writeJsonAtomic } from './core/atomic-write.ts';
 import { analyzeModel } from './analyze/analyze-model.ts';
@@ -13,17 +12,7 @@ import { applyPlan } from './prune/apply-plan.ts';
 import { reconstruct } from './reconstruct/reconstruct.ts';
 import { finetune, type FinetuneSummary } from './finetune/finetune.ts';
 
-/** `oneshot`, or `iterative` with its number of pruning steps (default 3). */
-export type Schedule = { kind: 'oneshot' } | { kind: 'iterative'; steps: number };
-
-/** Parse `oneshot | iterative[:steps]` (steps 2..10). */
-export function parseSchedule(text: string): Schedule {
-  if (text === 'oneshot') return { kind: 'oneshot' };
-  const m = /^iterative(?::(\d+))?$/.exec(text);
-  const steps = m ? Number(m[1] ?? 3) : Number.NaN;
-  if (!m || !(steps >= 2 && steps <= 10)) fail('INVALID_ARGUMENT', { expected: 'oneshot or iterative[:steps] with 2 to 10 steps', found: JSON.stringify(text), where: '--schedule', hint: 'e.g. --schedule iterative:3' });
-  return { kind: 'iterative', steps };
-}
+export { parseSchedule, type Schedule } from './finetune/schedule.ts';
 
 /** What the gradual schedule needs. */
 export interface GradualOptions {
