@@ -1,7 +1,8 @@
 // Recovery benchmark (issue #19): reconstruction, FSCL vs L1, against training the pruned architecture from scratch, on full CIFAR-10.
 //
-//   npm run bench:recovery [-- --train-limit N --test-limit N --out bench/results --tasks N]
+//   npm run bench:recovery [-- --train-limit N --test-limit N --out bench/results --tasks N --report-only]
 //
+// --report-only rewrites recovery.json, recovery.svg and the RESULTS.md section from the checkpoint file, running nothing.
 // Resumable at two levels: finished checkpoints are appended to <out>/recovery.partial.jsonl, and every
 // training run checkpoints each epoch under <out>/recovery-work/; a rerun continues where it stopped.
 // Order: the cheapest, most informative work first (VGG −75% seed 1 start points, then its 1-epoch
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     data: { type: 'string', default: '/work/shared/datasets/cifar10' },
     out: { type: 'string', default: 'bench/results' },
     tasks: { type: 'string', default: '0' },
+    'report-only': { type: 'boolean', default: false },
   },
 });
 const trainLimit = Number(values['train-limit']);
@@ -152,6 +154,11 @@ function runCriteria(args: string[]): Promise<void> {
 }
 
 logger.info(`recovery benchmark → ${out} (settings ${signature})`);
+if (values['report-only']) {
+  await report();
+  logger.info(`wrote ${paths.json}, ${paths.svg} and the recovery section of ${paths.md} from ${checkpoint}`);
+  process.exit(0);
+}
 let ran = 0;
 for (const task of queue) {
   const { preps, rows } = await current();

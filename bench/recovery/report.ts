@@ -58,7 +58,7 @@ export function renderSvg(rows: RecoveryRow[]): string {
 <text x="${(w + pad.l) / 2}" y="${h - 4}" text-anchor="middle">epochs (50,000 images each)</text></g>`;
   });
   const legend = METHODS.map((m, i) => `<g transform="translate(${10 + i * 110},${h + 8})"><line x1="0" y1="6" x2="18" y2="6" stroke="${COLORS[m]}" stroke-width="2"/><text x="22" y="10">${m}</text></g>`).join('') + `<g transform="translate(${10 + METHODS.length * 110},${h + 8})"><line x1="0" y1="6" x2="18" y2="6" stroke="#000" stroke-dasharray="4 3"/><text x="22" y="10">unpruned</text></g>`;
-  const width = Math.max(1, cells.length) * w;
+  const width = Math.max(680, cells.length * w);
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${h + 30}" width="${width}" height="${h + 30}" font-family="sans-serif" font-size="11">
 <rect width="100%" height="100%" fill="#fff"/>${panels.join('\n')}${legend}</svg>\n`;
 }
