@@ -57,7 +57,8 @@ const signature = `train=${trainLimit || 'all'};test=${testLimit || 'all'};bn=20
 const settings: CellSettings = { work: join(out, 'recovery-work'), round: 8, bnImages: 2048, reconImages: 1024, finetuneEpochs: [1, 3, 5], scratchEpochs: [1, 3, 5, 10, 15], signature, logger };
 const checkpoint = join(out, 'recovery.partial.jsonl');
 const paths = { json: join(out, 'recovery.json'), svg: join(out, 'recovery.svg'), md: defaultOut ? resolve('bench/RESULTS.md') : join(out, 'RESULTS.md') };
-const command = `npm run bench:recovery${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+const commandArgs = process.argv.slice(2).filter((a) => a !== '--report-only');
+const command = `npm run bench:recovery${commandArgs.length ? ` -- ${commandArgs.join(' ')}` : ''}`;
 const machine = `${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(1)} GB RAM, Node ${process.versions.node}, CPU shared with other jobs (times are upper bounds)`;
 
 /** Data folders, loaded once. */

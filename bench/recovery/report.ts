@@ -99,7 +99,8 @@ export function renderSection(rows: RecoveryRow[], preps: PrepRecord[], facts: {
   for (const p of preps) out.push(`| ${cellLabel(p)} | ${p.criterion} | ${p.seed} | ${pct(p.macsCut, 1)} | ${pct(p.unpruned)} | ${pct(p.accPruned)} | ${pct(p.accReconstructed)} | ${pct(p.accReconstructed - p.accPruned, 1)} | ${p.seconds.reconstruct.toFixed(0)} |`);
   out.push('', '### Accuracy (%) by epochs of fine-tuning (mean over seeds; seeds in brackets)', '');
   const epochs = [...new Set(rows.map((r) => r.epochs))].sort((a, b) => a - b);
-  out.push(`| cell | method | ${epochs.map((e) => `${e} ep`).join(' | ')} | seconds at last |`, `|---|---|${epochs.map(() => '---').join('|')}|---|`);
+  if (epochs.length === 0) out.push('No fine-tuning or scratch checkpoint finished yet.');
+  if (epochs.length > 0) out.push(`| cell | method | ${epochs.map((e) => `${e} ep`).join(' | ')} | seconds at last |`, `|---|---|${epochs.map(() => '---').join('|')}|---|`);
   for (const [label, byMethod] of grouped(rows)) {
     for (const m of METHODS) {
       const byEpoch = byMethod.get(m);
