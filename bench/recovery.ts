@@ -4,7 +4,7 @@
 //
 // --report-only rewrites recovery.json, recovery.svg and the RESULTS.md section from the checkpoint file, running nothing.
 // Resumable at two levels: finished checkpoints are appended to <out>/recovery.partial.jsonl, and every
-// training run checkpoints each epoch under <out>/recovery-work/; a rerun continues where it stopped.
+// training run checkpoints each epoch (and every 10 minutes inside one) under <out>/recovery-work/; a rerun continues where it stopped.
 // Order: the cheapest, most informative work first (VGG −75% seed 1 start points, then its 1-epoch
 // fine-tunes, then the other cells' start points, scratch, more epochs, more cells and seeds).
 import { spawn } from 'node:child_process';

@@ -112,7 +112,7 @@ export async function advance(cell: Cell, method: Method, seed: number, stopAt: 
   const prepSeconds = scratch ? 0 : prep.seconds.bn + (method.endsWith('+recon') ? prep.seconds.reconstruct : 0);
   const result = await finetune(bundle, {
     train: cell.sample.train, validation: cell.sample.test, teacher: cell.sample.bundle, epochs, seed, logger: s.logger,
-    checkpointDir: join(runDir(s, cell, method, seed), 'checkpoints'), resume: true, stopAfterEpochs: stopAt,
+    checkpointDir: join(runDir(s, cell, method, seed), 'checkpoints'), resume: true, stopAfterEpochs: stopAt, checkpointMinutes: 10,
     // From scratch: the samples' own training recipe (peak 0.05, one warm-up epoch), with the same distillation.
     ...(scratch ? { learningRate: 0.05, warmupEpochs: 1 } : {}),
   });
