@@ -1,4 +1,4 @@
-// The whole flow, in order: load → analyze → score → search → prune → finetune → export → verify → report.
+// The whole flow, in order: load → analyze → score → search → prune → reconstruct → finetune → export → verify → report.
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ModelBundle } from './core/types.ts';
@@ -24,6 +24,7 @@ import { checkBudgetSanity, requireAboveFloor, requireReachable } from './pipeli
 import { predictOnTarget } from './latency/target-predictor.ts';
 import type { AgreementFigures } from './report/report-types.ts';
 import type { JobQueue, QueueSettings } from './queue/job-queue.ts';
+import { gradualPrune, parseSchedule } from './pipeline-schedule.ts';
 
 /** What `edge-prune [model.json] --target <t>` takes. */
 export interface PipelineOptions {
@@ -34,8 +35,14 @@ export interface PipelineOptions {
   budget?: Budget;
   /** Image folder / IDX data; the sample's bundled data when the model is the sample. */
   data?: string;
+  /** Refit the pruned layers to the unpruned model's outputs before fine-tuning (default: on when data is given). */
+  reconstruct?: boolean;
   /** Fine-tuning epochs (default 2; the bundled sample's own default from samples/vgg/budgets.json). */
   epochs?: number;
+  /** A fine-tuning budget in minutes instead of epochs: the measured images/s choose epochs and schedule. */
+  finetuneMinutes?: number;
+  /** `oneshot` (default) or `iterative[:steps]`: prune in steps with short distillation fine-tunes between them. */
+  schedule?: string;
   /** Run folder (default runs/<target>-<time>). */
   outDir?: string;
   criterion?: string;
@@ -87,7 +94,7 @@ async function runFlow(options: PipelineOptions, jobs?: JobQueue): Promise<Repor
   const timings: { stage: string; seconds: number }[] = [];
   const notes: string[] = [];
   const stage = async <T>(name: string, index: number, run: () => Promise<T>): Promise<T> => {
-    logger.info(`[${index}/10] ${name}`);
+    logger.info(`[${index}/11] ${name}`);
     const t0 = performance.now();
     const out = await run();
     timings.push({ stage: name, seconds: (performance.now() - t0) / 1000 });
@@ -147,10 +154,20 @@ async function runFlow(options: PipelineOptions, jobs?: JobQueue): Promise<Repor
   requireAboveFloor(search, { hasImages: data !== undefined, labelled, target: target.target.name, planPath: join(outDir, 'plan.json') });
   if (!search.met) notes.push(`The search could not meet every budget: ${search.reason ?? 'unknown reason'}. The best plan found was applied.`);
 
-  let pruned = await stage('prune', 6, async () => applyPlan(bundle, before.groups, search.plan));
+  const raw = await stage('prune', 6, async () => applyPlan(bundle, before.groups, search.plan));
+  let pruned = raw;
   if (data) {
     const { reestimateBatchNorm } = await import('./runtime/train-bn.ts');
-    pruned = await reestimateBatchNorm(pruned, data.train, { seed });
+    pruned = await reestimateBatchNorm(raw, data.train, { seed });
+  }
+  const accuracyPruned = await accuracyOf(pruned);
+  let accuracyReconstructed: number | null = null;
+  if (data && options.reconstruct !== false) {
+    const r = await stage('reconstruct', 7, async () => (await import('./reconstruct/reconstruct.ts')).reconstruct(bundle, raw, before.groups, search.plan, data.train, { seed, logger, ...(options.backend ? { backend: options.backend } : {}) }));
+    accuracyReconstructed = await accuracyOf(r.bundle);
+    const better = accuracyReconstructed === null || accuracyPruned === null || accuracyReconstructed >= accuracyPruned;
+    if (better) pruned = r.bundle;
+    notes.push(`Reconstruction refitted ${r.layers.length} layer(s) to the unpruned model's outputs on ${r.images} images in ${r.seconds.toFixed(0)} s${accuracyReconstructed !== null && accuracyPruned !== null ? `: accuracy right after pruning ${(accuracyPruned * 100).toFixed(1)}% with BatchNorm re-estimation alone, ${(accuracyReconstructed * 100).toFixed(1)}% reconstructed${better ? '' : ' (lower, so fine-tuning started from the BatchNorm-re-estimated model)'}` : ''}.`);
   }
   let reference: import('./runtime/agreement.ts').ReferenceOutputs | undefined;
   /** Top-1 agreement with the unpruned model on the held-out images, when they carry no labels. */
@@ -162,16 +179,27 @@ async function runFlow(options: PipelineOptions, jobs?: JobQueue): Promise<Repor
     return (await measureAgreement(b, reference, data.test)).top1;
   };
   const agreementBefore = await agreementOf(pruned);
-  const tuned = await stage('finetune', 7, async () => {
+  const tuned = await stage('finetune', 8, async () => {
     if (!data || epochs <= 0) return pruned;
     const { finetune } = await import('./finetune/finetune.ts');
-    const result = jobs && options.queue ? await (await import('./queue/queue-evaluator.ts')).queueFinetune(jobs, options.queue.store, pruned, {
-      train: data.train, validation: data.test, teacher: bundle, epochs, seed, ...(options.backend ? { backend: options.backend } : {}),
-    }) : await finetune(pruned, {
-      train: data.train, validation: data.test, teacher: bundle, epochs, seed, logger,
-      checkpointDir: join(outDir, 'checkpoints'), ...(options.resume ? { resume: true } : {}), ...(options.backend ? { backend: options.backend } : {}),
-    });
-    notes.push(`Fine-tuned ${result.summary.epochs} epoch(s) on ${data.source}${labelled ? '' : ' by distillation alone (no labels)'} with the ${result.summary.backend} backend at ${result.summary.imagesPerSecond.toFixed(0)} images/s.`);
+    const backend = options.backend ? { backend: options.backend } : {};
+    const requested = options.schedule ? parseSchedule(options.schedule) : undefined;
+    let [runEpochs, train, steps] = [epochs, data.train, requested?.kind === 'iterative' ? requested.steps : 1];
+    if (options.finetuneMinutes !== undefined) {
+      const { chooseBudget, measureImagesPerSecond } = await import('./finetune/budget.ts');
+      const choice = chooseBudget(options.finetuneMinutes, await measureImagesPerSecond(pruned, data.train, bundle, backend), data.train.labels.length, requested ? steps : undefined);
+      logger.info(`--finetune-minutes: ${choice.text}`);
+      notes.push(`Fine-tuning budget: ${choice.text}`);
+      [runEpochs, steps] = [choice.epochs, choice.steps];
+      if (choice.subset) train = (await import('./data/dataset.ts')).sampleDataset(data.train, choice.subset, seed);
+    }
+    const common = { train, validation: data.test, teacher: bundle, epochs: runEpochs, seed, logger, ...(options.resume ? { resume: true } : {}), ...backend };
+    const result = steps > 1
+      ? await gradualPrune({ ...common, original: bundle, groups: before.groups, plan: search.plan, scores, steps, checkpointDir: join(outDir, 'schedule'), reconstruct: options.reconstruct !== false })
+      : jobs && options.queue
+        ? await (await import('./queue/queue-evaluator.ts')).queueFinetune(jobs, options.queue.store, pruned, { train, validation: data.test, teacher: bundle, epochs: runEpochs, seed, ...backend })
+        : await finetune(pruned, { ...common, checkpointDir: join(outDir, 'checkpoints') });
+    notes.push(`${steps > 1 ? `Pruned gradually in ${steps} steps (reconstruction and a short distillation fine-tune after each), then fine-tuned` : 'Fine-tuned'} ${result.summary.epochs} epoch(s) on ${train === data.train ? data.source : `${train.labels.length} images of ${data.source}`}${labelled ? '' : ' by distillation alone (no labels)'} with the ${result.summary.backend} backend at ${result.summary.imagesPerSecond.toFixed(0)} images/s.`);
     return result.bundle;
   });
   const accuracyAfter = await accuracyOf(tuned);
@@ -183,7 +211,7 @@ async function runFlow(options: PipelineOptions, jobs?: JobQueue): Promise<Repor
   const modelJson = await writeBundle(tuned, join(outDir, 'model'), weights);
 
   const after = analyzeModel(tuned, { lockUnknown: options.lockUnknown === true });
-  const exported = await stage('export', 8, async () => {
+  const exported = await stage('export', 9, async () => {
     const { exportBundle } = await import('./export/export-bundle.ts');
     const images = data ? (await import('./export/parity-images.ts')).parityImagesOf(tuned, data.test, 256, data.source) : undefined;
     return exportBundle(tuned, { formats: ['tfjs', 'tfjs-graph', 'onnx'], outDir: join(outDir, 'export'), seed, logger, ...weights, ...(images ? { images } : {}) });
@@ -196,7 +224,7 @@ async function runFlow(options: PipelineOptions, jobs?: JobQueue): Promise<Repor
   }
 
   const measured: MeasuredLatency[] = [];
-  await stage('verify', 9, async () => {
+  await stage('verify', 10, async () => {
     const method = options.method ?? target.target.measurement.default;
     if (method === 'none') return;
     const { verifyExport } = await import('./verify/verify-export.ts');
@@ -210,7 +238,7 @@ async function runFlow(options: PipelineOptions, jobs?: JobQueue): Promise<Repor
     }
   });
 
-  return stage('report', 10, async () => {
+  return stage('report', 11, async () => {
     const report = buildReport({
       model: modelPath, target: target.target.name, runtime: target.target.runtime, profile: target.profile.name, criterion,
       before, after,
@@ -220,7 +248,7 @@ async function runFlow(options: PipelineOptions, jobs?: JobQueue): Promise<Repor
       deployed: search.predictions.before.deployed, layersBeforeMs: search.predictions.before.layersLatencyMs, agreement,
       budget,
       rounds: search.rounds,
-      accuracy: { before: accuracyBefore, after: accuracyAfter, data: data?.source ?? null, n: data ? data.test.labels.length : null },
+      accuracy: { before: accuracyBefore, pruned: accuracyPruned, reconstructed: accuracyReconstructed, after: accuracyAfter, data: data?.source ?? null, n: data ? data.test.labels.length : null },
       measured,
       exports: exported.formats.map((f) => ({ format: f.format, path: join(outDir, 'export', f.entry), bytes: f.totalBytes })), size,
       outDir, notes, timings, version: await packageVersion(),

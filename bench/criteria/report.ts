@@ -2,6 +2,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { BenchRow } from './records.ts';
+import { keepSections } from '../results-sections.ts';
 
 /** Facts about the run for the report's header. */
 export interface RunFacts {
@@ -115,5 +116,5 @@ export function renderMarkdown(rows: BenchRow[], facts: RunFacts): string {
 /** Write `<out>/criteria.json` ({ rows }) and the Markdown report. */
 export async function writeResults(rows: BenchRow[], jsonPath: string, mdPath: string, facts: RunFacts): Promise<void> {
   await writeAtomic(jsonPath, `${JSON.stringify({ rows }, null, 2)}\n`);
-  await writeAtomic(mdPath, renderMarkdown(rows, facts));
+  await writeAtomic(mdPath, await keepSections(mdPath, renderMarkdown(rows, facts)));
 }

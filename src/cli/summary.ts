@@ -8,6 +8,13 @@ const cut = (a: number, b: number): string => (a > 0 ? `(${b <= a ? '−' : '+'}
 /** A fixed-precision number or a dash. */
 const n2 = (v: number | null | undefined, d = 2): string => (v === null || v === undefined ? '—' : v.toFixed(d));
 
+/** ` (pruned x% → reconstructed y% before fine-tuning)` when the run measured them. */
+const stepsLine = (r: Report): string => {
+  const { pruned, reconstructed } = r.accuracy;
+  if (pruned === null || pruned === undefined) return '';
+  return ` (after pruning ${n2(pruned * 100, 1)}%${reconstructed === null || reconstructed === undefined ? '' : `, reconstructed ${n2(reconstructed * 100, 1)}%`}, before fine-tuning)`;
+};
+
 /** The summary lines printed after a run. */
 export function formatSummary(r: Report): string {
   const lines = [
@@ -25,7 +32,7 @@ export function formatSummary(r: Report): string {
         `  fidelity    per-output relative error to the unpruned model instead of accuracy (no labels), after pruning → fine-tuned (${r.agreement?.on ?? 'held-out images'}):`,
         ...r.outputFidelity.map((o) => `              ${o.name.padEnd(12)} ${n2(o.relativeErrorBeforeFinetune, 4)} → ${n2(o.relativeErrorAfter, 4)}`),
       ]
-      : [`  accuracy    ${r.accuracy.before === null ? 'NOT measured (no labelled data)' : `${n2(r.accuracy.before * 100, 1)}% → ${n2((r.accuracy.after ?? 0) * 100, 1)}% on ${r.accuracy.n} held-out images`}`]),
+      : [`  accuracy    ${r.accuracy.before === null ? 'NOT measured (no labelled data)' : `${n2(r.accuracy.before * 100, 1)}% → ${n2((r.accuracy.after ?? 0) * 100, 1)}% on ${r.accuracy.n} held-out images${stepsLine(r)}`}`]),
     ...(r.agreement ? [`  agreement   ${r.agreement.measure} with the unpruned model: ${n2(r.agreement.beforeFinetune, 3)} after pruning → ${n2(r.agreement.after, 3)} delivered (${r.agreement.on})`] : []),
     '  budgets',
     ...r.budgets.map((b) => `    ${b.ok ? 'met ' : 'OVER'}  ${b.budget.padEnd(12)} ${n2(b.value, 3)} ≤ ${n2(b.limit, 3)}  (${b.basis}${b.informational ? ', for comparison' : ''})`),

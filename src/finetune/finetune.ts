@@ -44,6 +44,8 @@ export interface FinetuneOptions {
   resume?: boolean;
   /** Also checkpoint inside an epoch when this many minutes passed since the last one. */
   checkpointMinutes?: number;
+  /** Stop (interrupted, resumable) once this many epochs are done, checkpoint written; the schedule still spans `epochs`. */
+  stopAfterEpochs?: number;
   /** Stop after the current step when aborted; a checkpoint is written first (when enabled). */
   signal?: AbortSignal;
   backend?: string;
@@ -167,6 +169,9 @@ export async function finetune(bundle: ModelBundle, options: FinetuneOptions): P
       state.lossSum = 0;
       logger.info(`epoch ${epoch + 1}/${options.epochs}: loss ${record.loss.toFixed(4)}${accuracy === null ? '' : `, validation accuracy ${(accuracy * 100).toFixed(2)}% (${countImages(options.validation as ImageDataset)} images)`}, ${record.seconds.toFixed(0)} s`);
       await save();
+      if (options.stopAfterEpochs !== undefined && state.epoch >= options.stopAfterEpochs && state.epoch < options.epochs) {
+        return { bundle: trainer.snapshot(), summary: summarize(state, trainer, sessionImages, sessionSeconds, true) };
+      }
     }
     return { bundle: trainer.snapshot(), summary: summarize(state, trainer, sessionImages, sessionSeconds, false) };
   } finally {

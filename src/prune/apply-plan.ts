@@ -49,6 +49,30 @@ function layerConfigs(topology: JsonObject): Map<string, JsonObject> {
   return configs;
 }
 
+/** Per axis of a weight of `shape`, the kept indices (undefined: the whole axis), or undefined when nothing is cut. */
+function keptOf(shape: readonly number[], cuts: Map<number, Set<number>> | undefined): (number[] | undefined)[] | undefined {
+  if (!cuts) return undefined;
+  return shape.map((d, axis) => {
+    const cut = cuts.get(axis);
+    return cut ? Array.from({ length: d }, (_, i) => i).filter((i) => !cut.has(i)) : undefined;
+  });
+}
+
+/**
+ * The indices a plan keeps on every axis of every weight of `bundle` (undefined on an axis: all of
+ * it), by manifest name; weights the plan leaves whole are absent. Reconstruction uses it to map a
+ * pruned layer's channels back to the unpruned layer's.
+ */
+export function keptIndices(bundle: ModelBundle, groups: readonly ChannelGroup[], plan: PrunePlan): Map<string, (number[] | undefined)[]> {
+  const { weightCuts } = collectCuts(validatePlan(groups, plan), plan);
+  const out = new Map<string, (number[] | undefined)[]>();
+  for (const w of bundle.weights) {
+    const keep = keptOf(w.shape, weightCuts.get(w.name));
+    if (keep) out.set(w.name, keep);
+  }
+  return out;
+}
+
 /**
  * Apply a plan: every member of every planned group loses the dropped channel indices, and layer
  * configs (filters, units, reshape targets) shrink to match. Pure: the input bundle is not changed;
@@ -59,12 +83,8 @@ export function applyPlan(bundle: ModelBundle, groups: readonly ChannelGroup[], 
   parseTopology(bundle.topology);
   const { weightCuts, configCuts } = collectCuts(byId, plan);
   const weights = bundle.weights.map((w) => {
-    const cuts = weightCuts.get(w.name);
-    if (!cuts) return { ...w, shape: [...w.shape], data: new Float32Array(w.data) };
-    const keep = w.shape.map((d, axis) => {
-      const cut = cuts.get(axis);
-      return cut ? Array.from({ length: d }, (_, i) => i).filter((i) => !cut.has(i)) : undefined;
-    });
+    const keep = keptOf(w.shape, weightCuts.get(w.name));
+    if (!keep) return { ...w, shape: [...w.shape], data: new Float32Array(w.data) };
     const sliced = sliceTensor(w.data, w.shape, keep);
     return { name: w.name, dtype: w.dtype, shape: sliced.shape, data: sliced.data };
   });

@@ -22,7 +22,16 @@ export interface ReportInputs {
   resourcesAfter: Resources;
   budget: { latencyMs?: number; memoryMb?: number; modelSizeMb?: number; maxAccuracyDrop?: number };
   rounds: HistoryRound[];
-  accuracy: { before: number | null; after: number | null; data: string | null; n: number | null };
+  accuracy: {
+    before: number | null;
+    /** Right after pruning, BatchNorm statistics re-estimated (absent in older reports). */
+    pruned?: number | null;
+    /** Right after reconstruction (null when it did not run). */
+    reconstructed?: number | null;
+    after: number | null;
+    data: string | null;
+    n: number | null;
+  };
   agreement?: AgreementFigures | null;
   /** The deployed bundle and the unpruned model's predicted latency as a Layers bundle. */
   deployed: string;

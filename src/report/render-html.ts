@@ -27,6 +27,7 @@ function cards(r: Report): string {
     r.outputFidelity && r.agreement
       ? ['Output fidelity', `${num(r.agreement.beforeFinetune, 3)} → ${num(r.agreement.after, 3)}`, `1 − mean relative error to the unpruned model on ${r.agreement.on}; no accuracy (no labels)`]
       : ['Accuracy', `${num(r.accuracy.before === null ? null : r.accuracy.before * 100, 1)}% → ${num(r.accuracy.after === null ? null : r.accuracy.after * 100, 1)}%`, r.accuracy.data ? `${r.accuracy.n} images of ${r.accuracy.data}` : 'no data given'],
+    ...(r.accuracy.pruned === null || r.accuracy.pruned === undefined ? [] : [['Accuracy before fine-tuning', `${num(r.accuracy.pruned * 100, 1)}% pruned (BatchNorm re-estimated)${r.accuracy.reconstructed === null || r.accuracy.reconstructed === undefined ? '' : ` · ${num(r.accuracy.reconstructed * 100, 1)}% reconstructed`}`, 'right after pruning, before fine-tuning'] as [string, string, string]]),
   ];
   return `<div class="cards">${items.map(([k, v, s]) => `<div class="card">${escapeHtml(k)}<b>${escapeHtml(v)}</b><span class="muted">${escapeHtml(s)}</span></div>`).join('')}</div>`;
 }

@@ -1,4 +1,4 @@
-// End to end: the main command on a small fixture and the bundled images writes a complete, loadable run folder.
+// End to end: the main command on a small fixture and the bundled images writes a complete, loadable run folder (reconstruction on by default).
 // tier: full (spawns the CLI; prunes, fine-tunes, exports and measures)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,7 +33,9 @@ test('edge-prune <model> --target host --data … --epochs 1 prunes, fine-tunes,
   assert.ok(report.params.after < report.params.before);
   // Accuracy is measured on the 80 held-out images (8 per class): a whole number of them, before and after.
   assert.equal(report.accuracy.n, 80);
-  for (const acc of [report.accuracy.before, report.accuracy.after]) {
+  // With data, reconstruction runs by default: accuracy after pruning, after reconstruction and after fine-tuning.
+  assert.ok(report.timings.some((t: { stage: string }) => t.stage === 'reconstruct'), 'the reconstruct stage ran');
+  for (const acc of [report.accuracy.before, report.accuracy.pruned, report.accuracy.reconstructed, report.accuracy.after]) {
     assert.ok(typeof acc === 'number' && acc >= 0 && acc <= 1 && Math.abs(acc * 80 - Math.round(acc * 80)) < 1e-9, `accuracy ${acc} is k/80`);
   }
   assert.ok(report.latency.predictedMs <= budgetMs, `predicted ${report.latency.predictedMs} ms within the budget ${budgetMs}`);

@@ -1,5 +1,6 @@
 // The main command: `edge-prune [model.json] --target <t>` runs the whole flow and writes the run folder.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { parseSchedule } from '../../finetune/schedule.ts';
 import { EXIT_CODES, action, printResult } from '../output.ts';
 import { createCliLogger } from '../progress.ts';
 import { addQueueOptions, queueFromFlags, type QueueFlags } from '../queue-options.ts';
@@ -19,6 +20,9 @@ interface RunOptions extends BudgetFlags, QueueFlags {
   weights?: WeightsChoice;
   data?: string;
   epochs?: number;
+  reconstruct: 'on' | 'off';
+  finetuneMinutes?: number;
+  schedule?: string;
   out?: string;
   criterion: string;
   search: SearchMode;
@@ -43,6 +47,9 @@ export function register(program: Command): void {
     .addOption(numberOption('--min-agreement <x>', 'without labelled data, stop the search before agreement with the unpruned model falls below x (default 0.9: top-1 agreement on images, logit cosine on seeded inputs)', { min: 0, max: 1 }))
     .option('--force', 'search past the --min-agreement floor (the model may be destroyed; said loudly)')
     .addOption(numberOption('--epochs <n>', 'fine-tuning epochs (default 2; 6 on the bundled sample, see samples/vgg/budgets.json)', { integer: true, min: 0 }))
+    .addOption(numberOption('--finetune-minutes <m>', 'a fine-tuning budget in minutes instead of --epochs: the measured training speed chooses the epochs (a subset below one epoch) and the schedule, and the report says what it chose', { min: 0.1 }).conflicts('epochs'))
+    .addOption(new Option('--schedule <s>', 'oneshot, or iterative[:steps] (default 3): prune in steps, each refit and briefly distilled, then the long fine-tune in the same budget').argParser((v: string) => (parseSchedule(v), v)))
+    .addOption(choiceOption('--reconstruct <on|off>', 'refit the pruned layers by least squares to the unpruned model\'s outputs on 1,024 data images before fine-tuning (needs --data or the sample\'s data)', ['on', 'off'], 'on'))
     .option('--out <dir>', 'run folder (default runs/<target>-<time>)')
     .addOption(choiceOption('--criterion <name>', 'channel ranking', Object.keys(CRITERIA), 'fscl'))
     .addOption(choiceOption('--search <mode>', 'budget search', SEARCH_MODES, 'netadapt'))
@@ -58,6 +65,7 @@ Examples:
   edge-prune my/model.json --target pixel7 --data my/images --epochs 5 --out runs/mine
   edge-prune my/model.json --target raspberry-pi-5 --latency-ms 20 --json > report.json
   edge-prune my/model.json --target pixel7 --data my/unlabelled-photos   # a flat folder is enough
+  edge-prune my/model.json --target pixel7 --data my/images --finetune-minutes 60 --schedule iterative:3
 
 The run folder holds plan.json, history.jsonl, model/ (pruned + fine-tuned), export/ (tfjs,
 tfjs-graph, onnx), report.json and report.html. Exit 0 when every budget is met, 11 when one is not,
@@ -78,6 +86,9 @@ above it is in plan.json), or at all (even the smallest model misses it; nothing
           ...(opts.backend ? { backend: opts.backend } : {}),
           budget: budgetFromFlags(opts),
           ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}),
+          reconstruct: opts.reconstruct !== 'off',
+          ...(opts.finetuneMinutes !== undefined ? { finetuneMinutes: opts.finetuneMinutes } : {}),
+          ...(opts.schedule ? { schedule: opts.schedule } : {}),
           criterion: opts.criterion,
           search: opts.search,
           seed: opts.seed,
