@@ -12,9 +12,9 @@ import type { ContentStore, StoreRef } from './store.ts';
 
 const MODEL_MAGIC = 'EPMODEL1';
 
-/** A bundle as one blob: magic, u32 length, model.json, float32 weights (lossless). */
+/** A bundle as one blob: magic, u32 length, model.json, float32 weights (lossless; the source's encoding stays recorded in the metadata). */
 export function encodeBundle(bundle: ModelBundle): Uint8Array {
-  const { modelJson, shards } = serializeBundle(bundle, { shardBytes: Number.MAX_SAFE_INTEGER, shardPrefix: 'weights' });
+  const { modelJson, shards } = serializeBundle(bundle, { shardBytes: Number.MAX_SAFE_INTEGER, shardPrefix: 'weights', weights: 'float32', rememberSource: true });
   const json = Buffer.from(JSON.stringify(modelJson), 'utf8');
   const weights = shards[0]?.bytes ?? new Uint8Array(0);
   const out = new Uint8Array(12 + json.length + weights.byteLength);
