@@ -75,8 +75,10 @@ test('finetune --json writes the bundle, summary and checkpoint; --resume of the
     assert.equal(json.checkpoint, join(out, 'checkpoints'));
     assert.ok(existsSync(join(out, 'checkpoints', 'checkpoint.json')));
     const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
-    const { model: _model, checkpoint: _checkpoint, ...printed } = json;
-    assert.deepEqual(summary, printed, 'summary.json holds what --json printed');
+    // --json adds where things were written and their sizes on disk (paths differ per run folder); summary.json holds the rest.
+    const { model: _model, checkpoint: _checkpoint, params: _params, size: _size, ...printed } = json;
+    assert.deepEqual(summary, printed, 'summary.json holds what --json printed about the training');
+    assert.equal(json.size.written[0].path, join(out, 'model.json'));
     const written = JSON.parse(await readFile(join(out, 'model.json'), 'utf8'));
     assert.equal(written.userDefinedMetadata.edgePrune.classes.length, 10, 'class names travel with the model');
     assert.equal(written.userDefinedMetadata.edgePrune.normalization.mean.length, 3, 'normalization travels with the model');

@@ -35,13 +35,19 @@ function everyKind(): ModelBundle {
   const gmp = b.add('GlobalMaxPooling2D', {}, [b.add('MaxPooling2D', { pool_size: [2, 2] }, [cat], [4, 4, 16], 'mp')], [16], 'gmp');
   const gap = b.add('GlobalAveragePooling2D', {}, [b.add('AveragePooling2D', { pool_size: [2, 2] }, [cat], [4, 4, 16], 'ap')], [16], 'gap');
   const flat = b.add('Flatten', {}, [b.add('Reshape', { target_shape: [4, 4] }, [b.add('Add', {}, [gmp, gap], [16], 'add')], [4, 4], 'reshape')], [16], 'flatten');
-  const out = b.add('Softmax', {}, [b.add('Dense', { units: 10, activation: 'linear', use_bias: true }, [flat], [10], 'dense')], [10], 'softmax');
+  // Detector blocks: a channel slice of the concat, nearest and half-pixel bilinear up-sampling.
+  const slice = b.add('ChannelSlice', { begin: 4, size: 8 }, [cat], s(8), 'slice');
+  const up = b.add('UpSampling2D', { size: [2, 2], interpolation: 'nearest' }, [slice], [16, 16, 8], 'up');
+  const bup = b.add('BilinearUpSampling2D', { size: [2, 2], interpolation: 'bilinear' }, [slice], [16, 16, 8], 'bup');
+  const upGap = b.add('GlobalAveragePooling2D', {}, [b.add('Add', {}, [up, bup], [16, 16, 8], 'add')], [8], 'gap');
+  const joined = b.add('Concatenate', { axis: -1 }, [flat, upGap], [24], 'cat');
+  const out = b.add('Softmax', {}, [b.add('Dense', { units: 10, activation: 'linear', use_bias: true }, [joined], [10], 'dense')], [10], 'softmax');
   const shapes: Record<string, number[]> = {
     'conv_1/kernel': [3, 3, 4, 8], 'conv_1/bias': [8],
     'bn_1/gamma': [8], 'bn_1/beta': [8], 'bn_1/moving_mean': [8], 'bn_1/moving_variance': [8],
     'dw_1/depthwise_kernel': [3, 3, 8, 1], 'prelu_1/alpha': [1, 1, 8],
     'sep_1/depthwise_kernel': [3, 3, 8, 1], 'sep_1/pointwise_kernel': [1, 1, 8, 8], 'sep_1/bias': [8],
-    'dense_1/kernel': [16, 10], 'dense_1/bias': [10],
+    'dense_1/kernel': [24, 10], 'dense_1/bias': [10],
   };
   const weights: WeightEntry[] = Object.entries(shapes).map(([name, shape]) => ({ name, shape, dtype: 'float32', data: new Float32Array(shape.reduce((a, c) => a * c, 1)) }));
   return { topology: b.build(x, out, 'every-kind'), weights, meta: {} };
@@ -84,7 +90,13 @@ const EXPECTED: Record<string, { ops: LayerOp[]; fusable?: string }> = {
   add_2: { ops: [{ kind: 'elementwise', work: 16 }] },
   reshape_1: { ops: [] },
   flatten_1: { ops: [] },
-  dense_1: { ops: [{ kind: 'dense', work: 160 }] },
+  slice_1: { ops: [{ kind: 'elementwise', work: 512 }] },
+  up_1: { ops: [{ kind: 'elementwise', work: 16 * 16 * 8 }] },
+  bup_1: { ops: [{ kind: 'elementwise', work: 16 * 16 * 8 * 4 }] },
+  add_3: { ops: [{ kind: 'elementwise', work: 16 * 16 * 8 }] },
+  gap_2: { ops: [{ kind: 'pool', work: 16 * 16 * 8 }] },
+  cat_2: { ops: [{ kind: 'elementwise', work: 24 }] },
+  dense_1: { ops: [{ kind: 'dense', work: 240 }] },
   softmax_1: { ops: [{ kind: 'activation', work: 10 }] },
 };
 
