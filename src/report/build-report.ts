@@ -4,7 +4,7 @@ import type { Analysis } from '../analyze/analyze-model.ts';
 import type { LatencyPrediction } from '../latency/latency-model.ts';
 import type { Resources } from '../targets/budget.ts';
 import type { HistoryRound } from '../search/history.ts';
-import type { AgreementFigures, BudgetVerdict, LayerRow, MeasuredLatency, Report } from './report-types.ts';
+import type { AccuracyFigures, AgreementFigures, BudgetVerdict, LayerRow, MeasuredLatency, Report } from './report-types.ts';
 import { verdictLine } from './verdict.ts';
 
 /** Everything the report is built from. */
@@ -22,16 +22,7 @@ export interface ReportInputs {
   resourcesAfter: Resources;
   budget: { latencyMs?: number; memoryMb?: number; modelSizeMb?: number; maxAccuracyDrop?: number };
   rounds: HistoryRound[];
-  accuracy: {
-    before: number | null;
-    /** Right after pruning, BatchNorm statistics re-estimated (absent in older reports). */
-    pruned?: number | null;
-    /** Right after reconstruction (null when it did not run). */
-    reconstructed?: number | null;
-    after: number | null;
-    data: string | null;
-    n: number | null;
-  };
+  accuracy: AccuracyFigures;
   agreement?: AgreementFigures | null;
   /** The deployed bundle and the unpruned model's predicted latency as a Layers bundle. */
   deployed: string;

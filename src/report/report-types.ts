@@ -63,6 +63,18 @@ export interface AgreementFigures {
   after: number | null;
 }
 
+/** Top-1 accuracy through the run: unpruned, right after pruning, after reconstruction, delivered (null when not measured). */
+export interface AccuracyFigures {
+  before: number | null;
+  /** Right after pruning, BatchNorm statistics re-estimated (absent in older reports). */
+  pruned?: number | null;
+  /** Right after reconstruction (null when it did not run). */
+  reconstructed?: number | null;
+  after: number | null;
+  data: string | null;
+  n: number | null;
+}
+
 /** The run's report. */
 export interface Report {
   tool: string;
@@ -77,16 +89,7 @@ export interface Report {
   params: { before: number; after: number };
   modelSizeMb: { before: number; after: number };
   memoryMb: { before: number; after: number };
-  accuracy: {
-    before: number | null;
-    /** Right after pruning, BatchNorm statistics re-estimated (absent in older reports). */
-    pruned?: number | null;
-    /** Right after reconstruction (null when it did not run). */
-    reconstructed?: number | null;
-    after: number | null;
-    data: string | null;
-    n: number | null;
-  };
+  accuracy: AccuracyFigures;
   /** True only when accuracy was measured on labelled images; false means nobody knows it. */
   accuracyChecked: boolean;
   /** Label-free agreement of the pruned model with the unpruned one (null when not measured). */
