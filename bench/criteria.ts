@@ -8,7 +8,7 @@
 // Writes <out>/criteria.json and bench/RESULTS.md (or <out>/RESULTS.md for another --out).
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from '../src/core/logger.ts';
+import { benchLogger } from './bench-logger.ts';
 import { formatDuration } from '../src/finetune/progress.ts';
 import { loadTarget } from '../src/targets/load-targets.ts';
 import { resourcePredictor } from '../src/latency/target-predictor.ts';
@@ -22,22 +22,10 @@ import { writeResults, type RunFacts } from './criteria/report.ts';
 import { runRow, type RowSpec, type SampleContext } from './criteria/run-row.ts';
 import { loadSample, settingsSignature } from './criteria/sample.ts';
 
-const stamp = (): string => new Date().toISOString().slice(11, 19);
 let overall = '';
 
 /** Timestamped lines; fine-tuning progress at most every 20 s, with the whole run's position and ETA. */
-const logger: Logger = (() => {
-  let last = 0;
-  return {
-    info: (m) => console.log(`${stamp()} ${m}`),
-    warn: (m) => console.log(`${stamp()} warning: ${m}`),
-    progress: (e) => {
-      if (Date.now() - last < 20_000) return;
-      last = Date.now();
-      console.log(`${stamp()}   ${e.task} ${e.done}/${e.total} ${e.detail ?? ''}${overall ? ` · ${overall}` : ''}`);
-    },
-  };
-})();
+const logger = benchLogger(20_000, () => overall);
 
 /** The rows of one sample, in run order: every cut × criterion, then the budget search rows. */
 function planRows(ctx: SampleContext, options: BenchOptions, seed: number): RowSpec[] {

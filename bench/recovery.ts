@@ -13,7 +13,7 @@ import { writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Logger } from '../src/core/logger.ts';
+import { benchLogger } from './bench-logger.ts';
 import { analyzeModel } from '../src/analyze/analyze-model.ts';
 import { readBundle } from '../src/bundle/read-bundle.ts';
 import { sampleDataset, type ImageDataset } from '../src/data/dataset.ts';
@@ -40,19 +40,7 @@ const testLimit = Number(values['test-limit']);
 const maxTasks = Number(values.tasks);
 const out = resolve(values.out as string);
 const defaultOut = out === resolve('bench/results');
-const stamp = (): string => new Date().toISOString().slice(11, 19);
-const logger: Logger = (() => {
-  let last = 0;
-  return {
-    info: (m) => console.log(`${stamp()} ${m}`),
-    warn: (m) => console.log(`${stamp()} warning: ${m}`),
-    progress: (e) => {
-      if (Date.now() - last < 30_000) return;
-      last = Date.now();
-      console.log(`${stamp()}   ${e.task} ${e.done}/${e.total} ${e.detail ?? ''}`);
-    },
-  };
-})();
+const logger = benchLogger(30_000);
 const signature = `train=${trainLimit || 'all'};test=${testLimit || 'all'};bn=2048;recon=1024;round=8;ft=1,3,5;scratch=1,3,5,10,15`;
 const settings: CellSettings = { work: join(out, 'recovery-work'), round: 8, bnImages: 2048, reconImages: 1024, finetuneEpochs: [1, 3, 5], scratchEpochs: [1, 3, 5, 10, 15], signature, logger };
 const checkpoint = join(out, 'recovery.partial.jsonl');
