@@ -17,7 +17,7 @@ import { planFromRatios } from '../src/search/ratio-plan.ts';
 import { scoreModel } from '../src/score/score-model.ts';
 import { findUniformRatio } from './criteria/cut.ts';
 import { parseBenchOptions, type BenchOptions } from './criteria/options.ts';
-import { appendCheckpoint, readCheckpoint, rowKey, type BenchRow } from './criteria/records.ts';
+import { appendCheckpoint, readCheckpoint, rowKey, type BenchRow, type CheckpointRecord } from './criteria/records.ts';
 import { writeResults, type RunFacts } from './criteria/report.ts';
 import { runRow, type RowSpec, type SampleContext } from './criteria/run-row.ts';
 import { loadSample, settingsSignature } from './criteria/sample.ts';
@@ -57,7 +57,7 @@ function describeRun(options: BenchOptions, contexts: SampleContext[]): Pick<Run
 }
 
 /** Rows of the checkpoint under the current settings, de-duplicated by key (the last wins). */
-function collectRows(records: Awaited<ReturnType<typeof readCheckpoint>>, settings: string): BenchRow[] {
+function collectRows(records: CheckpointRecord[], settings: string): BenchRow[] {
   const byKey = new Map<string, BenchRow>();
   for (const r of records) if (r.kind !== 'baseline' && r.settings === settings) byKey.set(rowKey(r), r);
   return [...byKey.values()];

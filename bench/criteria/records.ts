@@ -73,18 +73,18 @@ export function rowKey(r: { kind: string; sample: string; macsCut: number; crite
 }
 
 /** Every complete line of the checkpoint (a line cut short by a kill is skipped). */
-export async function readCheckpoint(path: string): Promise<CheckpointRecord[]> {
+export async function readCheckpoint<T = CheckpointRecord>(path: string): Promise<T[]> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch {
     return [];
   }
-  const out: CheckpointRecord[] = [];
+  const out: T[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     try {
-      out.push(JSON.parse(line) as CheckpointRecord);
+      out.push(JSON.parse(line) as T);
     } catch {
       // a partial last line from an interrupted append
     }
@@ -93,7 +93,7 @@ export async function readCheckpoint(path: string): Promise<CheckpointRecord[]> 
 }
 
 /** Append one record as one complete line (a single write; a leading newline heals a cut-off line). */
-export async function appendCheckpoint(path: string, record: CheckpointRecord): Promise<void> {
+export async function appendCheckpoint<T = CheckpointRecord>(path: string, record: T): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   let prefix = '';
   try {

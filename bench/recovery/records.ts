@@ -1,6 +1,5 @@
 // Records of the recovery benchmark: the append-only checkpoint (JSON lines) and the rows of bench/results/recovery.json.
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { appendCheckpoint, readCheckpoint } from '../criteria/records.ts';
 
 /** The methods compared. */
 export type Method = 'fscl+recon' | 'fscl' | 'l1+recon' | 'scratch';
@@ -61,31 +60,11 @@ export interface BaselineRecord {
 /** Anything in the checkpoint file. */
 export type Record_ = PrepRecord | RowRecord | BaselineRecord;
 
-/** Read the checkpoint (missing file: nothing done); torn last lines are skipped. */
-export async function readRecords(path: string): Promise<Record_[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    return [];
-  }
-  const out: Record_[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      out.push(JSON.parse(line) as Record_);
-    } catch {
-      // a line torn by a kill: that row reruns
-    }
-  }
-  return out;
-}
+/** Read the checkpoint (missing file: nothing done); torn last lines are skipped (the criteria benchmark's reader). */
+export const readRecords = (path: string): Promise<Record_[]> => readCheckpoint<Record_>(path);
 
-/** Append one record. */
-export async function appendRecord(path: string, record: Record_): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await appendFile(path, `${JSON.stringify(record)}\n`);
-}
+/** Append one record as one complete line (a line torn by a kill is healed first). */
+export const appendRecord = (path: string, record: Record_): Promise<void> => appendCheckpoint<Record_>(path, record);
 
 /** Key of a row. */
 export function rowKey(r: { cell: string; method: string; seed: number; epochs: number }): string {
