@@ -5,8 +5,8 @@
 // --report-only rewrites recovery.json, recovery.svg and the RESULTS.md section from the checkpoint file, running nothing.
 // Resumable at two levels: finished checkpoints are appended to <out>/recovery.partial.jsonl, and every
 // training run checkpoints each epoch (and every 10 minutes inside one) under <out>/recovery-work/; a rerun continues where it stopped.
-// Order: the cheapest, most informative work first (VGG −75% seed 1 start points, then its 1-epoch
-// fine-tunes, then the other cells' start points, scratch, more epochs, more cells and seeds).
+// Order: the most informative work first (VGG −75% seed 1 start points and 1-epoch fine-tunes, FSCL +
+// reconstruction to 5 epochs, scratch to 5, the −82% cut, then the other cells' start points, more epochs, cells and seeds).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -96,9 +96,13 @@ function cellTasks(cell: string, seed: number, withPrep: boolean): Task[] {
   ];
 }
 const [first, ...rest] = cellTasks('vgg-75', 1, true);
+const train = (cell: string, method: Method, stopAt: number): Task => ({ kind: 'train', cell, method, seed: 1, stopAt });
+// After the 1-epoch rows: the cells that decide the goals (FSCL + reconstruction to 5 epochs, scratch to 5, the −82% cut).
 const queue: Task[] = [
-  first as Task, ...rest.slice(0, 3),
-  { kind: 'prep', cell: 'vgg-82', seed: 1 }, { kind: 'prep', cell: 'resnet-75', seed: 1 }, { kind: 'prep', cell: 'vgg-75', seed: 2 },
+  first as Task, ...rest.slice(0, 2),
+  train('vgg-75', 'fscl+recon', 5), train('vgg-75', 'scratch', 5), ...rest.slice(2, 3),
+  { kind: 'prep', cell: 'vgg-82', seed: 1 }, train('vgg-82', 'fscl+recon', 5),
+  { kind: 'prep', cell: 'resnet-75', seed: 1 }, { kind: 'prep', cell: 'vgg-75', seed: 2 },
   ...rest.slice(3),
   ...cellTasks('vgg-82', 1, false), ...cellTasks('resnet-75', 1, false), ...cellTasks('vgg-75', 2, false),
   { kind: 'criteria', args: CRITERIA_ARGS },
