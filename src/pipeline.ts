@@ -25,6 +25,8 @@ import { predictOnTarget } from './latency/target-predictor.ts';
 import type { AgreementFigures } from './report/report-types.ts';
 import type { JobQueue, QueueSettings } from './queue/job-queue.ts';
 import { gradualPrune, parseSchedule } from './pipeline-schedule.ts';
+import { decideInt8, type QuantizeChoice } from './export/int8-choice.ts';
+import type { QuantizedFigures } from './report/report-types.ts';
 
 /** What `edge-prune [model.json] --target <t>` takes. */
 export interface PipelineOptions {
@@ -64,6 +66,11 @@ export interface PipelineOptions {
   force?: boolean;
   /** Weight storage of the written model and exports (default: the source's encoding). */
   weights?: WeightsChoice;
+  /**
+   * `int8`: also write the int8 QDQ ONNX (calibrated on the train split, judged on held-out images) beside
+   * the float32 one; `none`: do not. Default: int8 when the target's runtime executes int8 and data are given.
+   */
+  quantize?: QuantizeChoice;
   /** Fan candidate evaluations and the fine-tune out to queue workers (`edge-prune worker`); in-process when absent. */
   queue?: QueueSettings;
   logger?: Logger;
@@ -104,6 +111,8 @@ async function runFlow(options: PipelineOptions, jobs?: JobQueue): Promise<Repor
   const modelPath = resolve(options.model ?? sample.model);
   const dataPath = options.data ?? (options.model ? undefined : sample.data);
   const target = loadTarget(options.target);
+  // An explicit --quantize int8 the target or the data cannot honour fails here, before any work.
+  decideInt8(target.target, { ...(options.quantize ? { requested: options.quantize } : {}), hasData: dataPath !== undefined });
   const budget = resolveBudget(target.target.budget, sample.budget, options.budget);
   const epochs = options.epochs ?? sample.epochs ?? 2;
   if (sample.note) notes.push(sample.note);
@@ -211,11 +220,27 @@ async function runFlow(options: PipelineOptions, jobs?: JobQueue): Promise<Repor
   const modelJson = await writeBundle(tuned, join(outDir, 'model'), weights);
 
   const after = analyzeModel(tuned, { lockUnknown: options.lockUnknown === true });
+  const int8 = decideInt8(target.target, { ...(options.quantize ? { requested: options.quantize } : {}), hasData: data !== undefined, dense });
+  let calibrationSource: string | undefined;
   const exported = await stage('export', 9, async () => {
     const { exportBundle } = await import('./export/export-bundle.ts');
-    const images = data ? (await import('./export/parity-images.ts')).parityImagesOf(tuned, data.test, 256, data.source) : undefined;
-    return exportBundle(tuned, { formats: ['tfjs', 'tfjs-graph', 'onnx'], outDir: join(outDir, 'export'), seed, logger, ...weights, ...(images ? { images } : {}) });
+    const pick = await import('./export/parity-images.ts');
+    const images = data ? pick.parityImagesOf(tuned, data.test, 256, `${data.source} (held out)`) : undefined;
+    // int8 activations are calibrated on the train split; the held-out images judge it.
+    const calibration = int8.write && data ? pick.parityImagesOf(tuned, (await import('./data/dataset.ts')).sampleDataset(data.train, 256, seed), 256, `${data.source} (train split)`) : undefined;
+    if (calibration) calibrationSource = `${calibration.count} images of ${calibration.source}, min/max ranges`;
+    return exportBundle(tuned, {
+      formats: ['tfjs', 'tfjs-graph', 'onnx'], outDir: join(outDir, 'export'), seed, logger, ...weights, ...(images ? { images } : {}),
+      ...(calibration ? { quantize: 'int8' as const, int8Alongside: true, calibration: { images: calibration, method: 'minmax' as const } } : {}),
+    });
   });
+  const { quantizedFigures } = await import('./report/quantized.ts');
+  if (!int8.write) notes.push(`int8 ONNX not written: ${int8.reason}.`);
+  for (const d of exported.dropped ?? []) {
+    logger.warn(`the int8 ONNX was dropped: ${d.reason}; the float32 bundles are delivered`);
+    notes.push(`int8 ONNX dropped: ${d.reason}; the float32 bundles are delivered.`);
+  }
+  const int8Entry = exported.formats.find((f) => f.format === 'onnx' && f.precision === 'int8')?.entry;
   const size = await (await import('./export/export-sizes.ts')).exportSizeFigures(exported, modelPath, bundle, { before: before.cost.params, after: after.cost.params },
     [{ what: 'model', path: modelJson, bytes: await modelBytesOnDisk(modelJson), encoding: exported.encoding.written }]);
   for (const w of size.warnings) {
@@ -224,13 +249,23 @@ async function runFlow(options: PipelineOptions, jobs?: JobQueue): Promise<Repor
   }
 
   const measured: MeasuredLatency[] = [];
+  let int8Measured: MeasuredLatency | undefined;
   await stage('verify', 10, async () => {
     const method = options.method ?? target.target.measurement.default;
     if (method === 'none') return;
     const { verifyExport } = await import('./verify/verify-export.ts');
     try {
       const m = await verifyExport(exported, { target, method, graph: after.graph, budgetMs: budget.latencyMs, logger });
-      measured.push({ method: m.method, runtime: m.runtime, medianMs: m.medianMs, p90Ms: m.p90Ms, label: m.label, pass: m.pass });
+      measured.push({ method: m.method, runtime: m.runtime, medianMs: m.medianMs, p90Ms: m.p90Ms, label: m.label, pass: m.pass, model: `${m.model.file} (${m.model.format})` });
+      // The int8 ONNX is measured beside it when the measured runtime loads ONNX; the verdict stays about the planned model.
+      if (int8Entry && m.model.format === 'onnx') {
+        try {
+          const q = await verifyExport(exported, { target, method, entry: int8Entry, budgetMs: budget.latencyMs, logger });
+          int8Measured = { method: q.method, runtime: q.runtime, medianMs: q.medianMs, p90Ms: q.p90Ms, label: q.label, pass: q.pass, model: `${q.model.file} (int8)` };
+        } catch (error) {
+          notes.push(`Measuring the int8 ONNX by ${method} failed (${error instanceof Error ? error.message : String(error)}).`);
+        }
+      }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       notes.push(`Measuring by ${method} failed (${message}); the latency verdict falls back to the prediction.`);
@@ -253,6 +288,8 @@ async function runFlow(options: PipelineOptions, jobs?: JobQueue): Promise<Repor
       exports: exported.formats.map((f) => ({ format: f.format, path: join(outDir, 'export', f.entry), bytes: f.totalBytes })), size,
       outDir, notes, timings, version: await packageVersion(),
     });
+    const quantized: QuantizedFigures = quantizedFigures(exported, { ...(int8.write ? {} : { skipped: int8.reason }), ...(calibrationSource ? { calibration: calibrationSource } : {}), ...(int8Measured ? { measured: int8Measured } : {}) });
+    report.quantized = quantized;
     if (denseFidelity) {
       report.outputFidelity = denseFidelity.figures();
       report.notes.push(denseFidelity.note());

@@ -1,5 +1,6 @@
 // The main command's closing before/after summary for the terminal.
 import type { Report } from '../report/report-types.ts';
+import { describeQuantized } from '../report/quantized.ts';
 
 /** Format a count with M/k suffixes. */
 const mega = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n));
@@ -26,7 +27,8 @@ export function formatSummary(r: Report): string {
     ...(r.size ? [`  on disk     ${n2(r.size.source.bytes / 1e6)} MB source (${r.size.source.encoding}) → ${r.size.written.map((w) => `${w.what} ${n2(w.bytes / 1e6)} MB (${w.encoding})`).join(' · ')}`, ...r.size.warnings.map((w) => `  warning     ${w}`)] : []),
     `  latency     ${n2(r.latency.predictedBeforeMs)} → ${n2(r.latency.predictedMs)} ms predicted (${r.speedup.deployed})`,
     `  speed-up    ${n2(r.speedup.folding)}× from the deployed bundle alone (${n2(r.speedup.layersBeforeMs)} ms as Layers) · ${n2(r.speedup.pruning)}× from pruning · ${n2(r.speedup.total)}× in all (predicted)`,
-    ...r.latency.measured.map((m) => `              ${n2(m.medianMs)} ms measured (${m.label ?? m.method})`),
+    ...r.latency.measured.map((m) => `              ${n2(m.medianMs)} ms measured${m.model ? ` for ${m.model}` : ''} (${m.label ?? m.method})`),
+    ...(r.quantized ? describeQuantized(r.quantized).map((l, i) => `  ${i === 0 ? 'quantized ' : '          '}  ${l}`) : []),
     ...(r.outputFidelity
       ? [
         `  fidelity    per-output relative error to the unpruned model instead of accuracy (no labels), after pruning → fine-tuned (${r.agreement?.on ?? 'held-out images'}):`,

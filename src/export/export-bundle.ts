@@ -1,7 +1,7 @@
 // The export stage: TF.js Layers, TF.js graph and ONNX bundles, each loaded back and parity-checked, written atomically.
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fail } from '../core/errors.ts';
+import { EdgePruneError, fail } from '../core/errors.ts';
 import { silentLogger } from '../core/logger.ts';
 import type { Graph, ModelBundle } from '../core/types.ts';
 import { buildGraph } from '../analyze/graph.ts';
@@ -12,8 +12,11 @@ import { GRAPH_EMITTERS } from './graph-emitters.ts';
 import { findEmitter } from './onnx-emitters.ts';
 import { createSeededInput } from './parity.ts';
 import { describeEncoding, sourceEncoding, WEIGHTS_CHOICES } from '../bundle/encoding.ts';
-import type { Precision } from './parity.ts';
-import { EXPORT_FORMATS, type ExportFormat, type ExportOptions, type ExportResult, type FormatResult } from './types.ts';
+import { INT8_MIN_AGREEMENT, type Precision } from './parity.ts';
+import { EXPORT_FORMATS, type DroppedExport, type ExportFormat, type ExportOptions, type ExportResult, type FormatResult } from './types.ts';
+
+/** Sub-folder of the int8 ONNX written beside the float one (`int8Alongside`). */
+export const INT8_ONNX_DIR = 'onnx-int8';
 
 /** Most data images in the parity batch. */
 export const MAX_PARITY_IMAGES = 256;
@@ -34,6 +37,7 @@ function checkOptions(options: ExportOptions): void {
   if (options.weights !== undefined && !(WEIGHTS_CHOICES as readonly string[]).includes(options.weights)) bad('weights', WEIGHTS_CHOICES.join(', '), options.weights);
   if (options.weights !== undefined && options.quantize !== undefined && options.quantize !== 'int8' && options.weights !== options.quantize) bad('quantize', `the same encoding as weights (${options.weights})`, options.quantize);
   if (options.quantize === 'int8' && !options.formats.includes('onnx')) bad('formats', 'onnx among the formats with --quantize int8 (int8 kernels exist in onnxruntime only)', options.formats);
+  if (options.int8Alongside === true && options.quantize !== 'int8') bad('int8Alongside', "quantize: 'int8' with int8Alongside", options.quantize);
   if (options.quantize === 'int8' && !(options.calibration && options.calibration.images.count >= 1)) bad('calibration', 'calibration images (--data <dir>) for --quantize int8', 'none');
   if (options.calibration?.method !== undefined && !['minmax', 'percentile'].includes(options.calibration.method)) bad('calibration.method', 'minmax or percentile', options.calibration.method);
   if (options.calibration?.percentile !== undefined && !(options.calibration.percentile > 50 && options.calibration.percentile <= 100)) bad('calibration.percentile', 'a number in (50, 100]', options.calibration.percentile);
@@ -96,31 +100,66 @@ export async function exportBundle(bundle: ModelBundle, options: ExportOptions):
   const encoding = override ?? source;
   const chosen = { source: describeEncoding(source, bundle.weights), written: describeEncoding(encoding, bundle.weights), chosenBy: override ? ('option' as const) : ('source' as const) };
   const weights = new Map(bundle.weights.map((w) => [w.name, w]));
+  const alongside = options.int8Alongside === true;
+  const int8 = options.quantize === 'int8' && options.calibration
+    ? { images: options.calibration.images, method: options.calibration.method ?? 'minmax', ...(options.calibration.percentile !== undefined ? { percentile: options.calibration.percentile } : {}) }
+    : undefined;
+  const dropped: DroppedExport[] = [];
   const results = await writeFolderAtomically(options.outDir, async (root) => {
     const done: FormatResult[] = [];
+    const jobOf = (): FormatJob => ({
+      bundle, graph, weights, root, encoding, foldBn: options.foldBn === true, layout: options.layout ?? 'nchw', input, inputShape, reference, seed, seeded: samples,
+      ...(parityImages && images > 0 ? { images: { n: images, source: parityImages.source, ...(parityImages.labels ? { labels: parityImages.labels.subarray(0, images) } : {}) } } : {}),
+    });
     for (const [i, format] of formats.entries()) {
       logger.progress({ task: 'export', done: i, total: formats.length, detail: format });
-      const job: FormatJob = { bundle, graph, weights, root, encoding, foldBn: options.foldBn === true, layout: options.layout ?? 'nchw', input, inputShape, reference, seed, seeded: samples };
-      if (format === 'onnx' && options.quantize === 'int8' && options.calibration) {
-        job.int8 = { images: options.calibration.images, method: options.calibration.method ?? 'minmax', ...(options.calibration.percentile !== undefined ? { percentile: options.calibration.percentile } : {}) };
-      }
-      if (parityImages && images > 0) job.images = { n: images, source: parityImages.source, ...(parityImages.labels ? { labels: parityImages.labels.subarray(0, images) } : {}) };
+      const job = jobOf();
+      if (format === 'onnx' && int8 && !alongside) job.int8 = int8;
       const r = await WRITERS[format](job);
       logger.info(`${format}: ${(r.totalBytes / 1e6).toFixed(2)} MB, max |diff| ${r.parity.maxAbsDiff.toExponential(2)} (tolerance ${r.parity.tolerance.toExponential(2)})`);
       done.push(r);
     }
+    if (int8 && alongside) {
+      const r = await exportInt8Beside({ ...jobOf(), int8, sub: INT8_ONNX_DIR, soft: true });
+      if ('reason' in r) {
+        logger.warn(`int8 ONNX dropped: ${r.reason}`);
+        dropped.push(r);
+      } else {
+        logger.info(`onnx int8: ${(r.totalBytes / 1e6).toFixed(2)} MB, top-1 agreement ${(100 * (r.parity.images?.top1Agreement ?? r.parity.top1Agreement)).toFixed(1)}%`);
+        done.push(r);
+      }
+    }
     logger.progress({ task: 'export', done: formats.length, total: formats.length });
-    const manifest = buildManifest(done, inputShape.slice(1), graph, chosen, referenceMs);
+    const manifest = buildManifest(done, inputShape.slice(1), graph, chosen, referenceMs, dropped);
     await writeFile(join(root, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     return done;
   });
-  return { ...buildManifest(results, inputShape.slice(1), graph, chosen, referenceMs), outDir: options.outDir };
+  return { ...buildManifest(results, inputShape.slice(1), graph, chosen, referenceMs, dropped), outDir: options.outDir };
+}
+
+/**
+ * The int8 ONNX beside the float one: its result when its top-1 agreement with the source on the
+ * images reaches INT8_MIN_AGREEMENT, else (or when building it fails) its files removed and why.
+ */
+async function exportInt8Beside(job: FormatJob): Promise<FormatResult | DroppedExport> {
+  const remove = (): Promise<void> => rm(join(job.root, job.sub ?? 'onnx'), { recursive: true, force: true });
+  try {
+    const r = await exportOnnx(job);
+    const im = r.parity.images;
+    if (!im || im.passed) return r;
+    await remove();
+    return { format: 'onnx', precision: 'int8', reason: `top-1 agreement with the float model ${(100 * im.top1Agreement).toFixed(1)}% on ${im.n} images of ${im.source} is below the floor ${(100 * INT8_MIN_AGREEMENT).toFixed(0)}%`, parity: r.parity };
+  } catch (error) {
+    if (!(error instanceof EdgePruneError)) throw error;
+    await remove();
+    return { format: 'onnx', precision: 'int8', reason: `it could not be built: ${error.message}` };
+  }
 }
 
 /** The manifest facts (everything but the absolute output folder). */
-function buildManifest(formats: FormatResult[], inputShape: number[], graph: Graph, encoding: ExportResult['encoding'], referenceMs: number): Omit<ExportResult, 'outDir'> {
+function buildManifest(formats: FormatResult[], inputShape: number[], graph: Graph, encoding: ExportResult['encoding'], referenceMs: number, dropped: DroppedExport[] = []): Omit<ExportResult, 'outDir'> {
   const outputShapes = graph.outputs.map((o) => graph.nodes.find((n) => n.name === o)?.outputShape ?? []);
   const order: Precision[] = ['float32', 'float16', 'uint16', 'uint8', 'int8'];
   const quantization = formats.reduce<Precision>((worst, f) => (order.indexOf(f.precision) > order.indexOf(worst) ? f.precision : worst), 'float32');
-  return { version: 1, producer: 'edge-prune', inputShape, outputShapes, quantization, encoding, formats, totalBytes: formats.reduce((n, f) => n + f.totalBytes, 0), referenceMs };
+  return { version: 1, producer: 'edge-prune', inputShape, outputShapes, quantization, encoding, formats, totalBytes: formats.reduce((n, f) => n + f.totalBytes, 0), referenceMs, ...(dropped.length ? { dropped } : {}) };
 }

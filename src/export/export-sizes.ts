@@ -5,10 +5,10 @@ import { describeEncoding, sourceEncoding } from '../bundle/encoding.ts';
 import { compareSizes, modelBytesOnDisk, type SizeFigures, type WrittenSize } from '../bundle/disk-size.ts';
 import type { ExportResult } from './types.ts';
 
-/** The written formats of an export as sizes (the Layers bundle with its per-weight encoding, the others with theirs). */
+/** The written formats of an export as sizes, named by folder (`onnx`, `onnx-int8`; the Layers bundle with its per-weight encoding, the others with theirs). */
 export function exportedSizes(result: Pick<ExportResult, 'formats' | 'encoding' | 'outDir'>): WrittenSize[] {
   return result.formats.map((f) => ({
-    what: f.format,
+    what: f.entry.split('/')[0] ?? f.format,
     path: join(result.outDir, f.entry),
     bytes: f.totalBytes,
     encoding: f.format === 'tfjs' ? result.encoding.written : f.precision,

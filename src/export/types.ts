@@ -23,6 +23,12 @@ export interface ExportOptions {
    * runs integer kernels; the TF.js formats keep their weight encoding (tfjs has no integer kernels).
    */
   quantize?: 'float16' | 'uint8' | 'int8';
+  /**
+   * With `quantize: 'int8'`: keep the float ONNX export at onnx/model.onnx and write the int8 one beside it
+   * at onnx-int8/model.onnx; an int8 export below its agreement floor (or failing to build) is left out and
+   * listed in `dropped` instead of failing the whole export. Default false: int8 replaces the float ONNX.
+   */
+  int8Alongside?: boolean;
   /** Calibration of `quantize: 'int8'`: the images (up to 256 by default) and how ranges are read. */
   calibration?: { images: ParityImages; method?: CalibrationMethod; percentile?: number };
   /** ONNX: fold BatchNormalization into the preceding layer (the graph model always folds). */
@@ -96,4 +102,16 @@ export interface ExportResult {
   totalBytes: number;
   /** Time of the source forward pass the exports were compared with. */
   referenceMs: number;
+  /** Exports built but not delivered (`int8Alongside`: the int8 ONNX below its floor), with why. */
+  dropped?: DroppedExport[];
+}
+
+/** An export that was built and checked but not delivered. */
+export interface DroppedExport {
+  format: ExportFormat;
+  precision: Precision;
+  /** Why it was left out (the floor it missed, or the error that stopped it). */
+  reason: string;
+  /** Its parity figures when it got as far as running (agreement and accuracy on the images). */
+  parity?: ParityFigures;
 }

@@ -72,7 +72,7 @@ function verdicts(inputs: ReportInputs): BudgetVerdict[] {
   const measured = inputs.measured[0];
   if (inputs.budget.latencyMs !== undefined) {
     const value = measured?.medianMs ?? inputs.resourcesAfter.latencyMs;
-    out.push({ budget: 'latencyMs', limit: inputs.budget.latencyMs, value, basis: measured ? `measured (${measured.method})` : 'predicted', ok: value <= inputs.budget.latencyMs });
+    out.push({ budget: 'latencyMs', limit: inputs.budget.latencyMs, value, basis: measured ? `measured (${measured.method}${measured.model ? `, ${measured.model}` : ''})` : 'predicted', ok: value <= inputs.budget.latencyMs });
     if (measured) out.push({ budget: 'latencyMs', limit: inputs.budget.latencyMs, value: inputs.resourcesAfter.latencyMs, basis: 'predicted', ok: inputs.resourcesAfter.latencyMs <= inputs.budget.latencyMs, informational: true });
   }
   for (const key of ['memoryMb', 'modelSizeMb'] as const) {

@@ -61,11 +61,21 @@ function sizeSection(r: Report): string {
   return `<h2>Size on disk</h2><p>Source: ${mb(size.source.bytes)} (${escapeHtml(size.source.encoding)} weights), ${size.params.before} → ${size.params.after} parameters.</p><table><tr><th>written</th><th>weights</th><th>bytes</th><th>of source</th></tr>${rows}</table>${warnings ? `<ul>${warnings}</ul>` : ''}`;
 }
 
+/** The float32 ONNX and the int8 ONNX beside it: top-1, agreement, measured latency; or why int8 was not written or was dropped. */
+function quantizedSection(r: Report): string {
+  const q = r.quantized;
+  if (!q) return '';
+  const pct = (x: number | null): string => (x === null ? '—' : `${num(100 * x, 1)}%`);
+  if (q.skipped !== undefined) return `<h2>Quantized exports</h2><p class="muted">int8 ONNX not written: ${escapeHtml(q.skipped)}.</p>`;
+  const rows = q.exports.map((e) => `<tr><td>${escapeHtml(e.encoding)}</td><td>${e.written ? `<code>${escapeHtml(e.entry ?? '')}</code>` : `<span class="bad">dropped: ${escapeHtml(e.dropped ?? '')}</span>`}</td><td>${pct(e.top1)}</td><td>${pct(e.agreement)} (floor ${pct(e.floor)})</td><td>${e.measured ? `${num(e.measured.medianMs, 3)} ms (${escapeHtml(e.measured.method)})` : '—'}</td></tr>`).join('');
+  return `<h2>Quantized exports</h2><p>Judged on ${q.n ?? 0} images of ${escapeHtml(q.on ?? '—')}${q.calibration ? `; calibrated on ${escapeHtml(q.calibration)}` : ''}. The latency verdict is about the float32 model.</p><table><tr><th>encoding</th><th>file</th><th>top-1</th><th>agreement with float32</th><th>measured</th></tr><tr><td>float32</td><td><code>onnx/model.onnx</code></td><td>${pct(q.float32Top1)}</td><td>—</td><td>${r.latency.measured[0] ? `${num(r.latency.measured[0].medianMs, 3)} ms (${escapeHtml(r.latency.measured[0].method)})` : '—'}</td></tr>${rows}</table>`;
+}
+
 /** Render the report page (no external resources, no scripts). */
 export function renderHtml(r: Report): string {
   const rounds = lineChart(r.rounds.map((p) => ({ x: p.latencyMs, y: p.quality, label: `round ${p.round}: ${p.group} keeps ${p.keep}` })), 'predicted latency (ms)', 'candidate quality');
   const channels = channelBars(r.layers.filter((l) => l.className !== 'InputLayer' && l.channelsBefore > 0 && ['Conv2D', 'Dense', 'SeparableConv2D'].includes(l.className)).map((l) => ({ name: l.name, before: l.channelsBefore, after: l.channelsAfter })));
-  const measured = r.latency.measured.map((m) => `<li><b>${escapeHtml(m.method)}</b> (${escapeHtml(m.runtime)}): median ${num(m.medianMs, 3)} ms${m.p90Ms !== undefined ? `, p90 ${num(m.p90Ms, 3)} ms` : ''}${m.label ? ` — ${escapeHtml(m.label)}` : ''}</li>`).join('');
+  const measured = r.latency.measured.map((m) => `<li><b>${escapeHtml(m.method)}</b> (${escapeHtml(m.runtime)}${m.model ? `, ${escapeHtml(m.model)}` : ''}): median ${num(m.medianMs, 3)} ms${m.p90Ms !== undefined ? `, p90 ${num(m.p90Ms, 3)} ms` : ''}${m.label ? ` — ${escapeHtml(m.label)}` : ''}</li>`).join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>edge-prune report: ${escapeHtml(r.target)}</title><style>${STYLE}</style></head><body>
 <h1>edge-prune: ${escapeHtml(r.model)} for ${escapeHtml(r.target)}</h1>
 <p class="muted">${escapeHtml(r.createdAt)} · criterion ${escapeHtml(r.criterion)} · runtime ${escapeHtml(r.runtime)} · profile ${escapeHtml(r.profile)} · <span class="${r.budgetsMet && (r.accuracyChecked || r.outputFidelity) ? 'ok' : 'bad'}">${escapeHtml(r.verdict)}</span></p>
@@ -76,6 +86,7 @@ ${fidelityTable(r)}
 <h2>Plots</h2><div class="plots"><figure>${rounds}<figcaption>Quality of the chosen candidate vs predicted latency, per search round</figcaption></figure><figure>${channels}<figcaption>Channels per layer, before (light) and after (dark)</figcaption></figure></div>
 <h2>Per layer</h2>${layerTable(r)}
 ${r.notes.length ? `<h2>Notes</h2><ul>${r.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}
+${quantizedSection(r)}
 ${sizeSection(r)}
 <h2>Files</h2><ul>${r.exports.map((e) => `<li><code>${escapeHtml(e.path)}</code> (${escapeHtml(e.format)}, ${(e.bytes / 1024).toFixed(0)} KiB)</li>`).join('')}</ul>
 </body></html>

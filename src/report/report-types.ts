@@ -12,6 +12,8 @@ export interface MeasuredLatency {
   /** Plain words on how it was obtained (e.g. "emulated: headless Chromium, CPU ×4.7, not the device"). */
   label?: string;
   pass?: boolean;
+  /** The measured file and its format (e.g. `onnx/model.onnx (onnx)`): which model the figure is about. */
+  model?: string;
 }
 
 /** One row of the per-layer table. */
@@ -75,6 +77,39 @@ export interface AccuracyFigures {
   n: number | null;
 }
 
+/** One quantized export beside the float32 ONNX: written or dropped, its accuracy and agreement, its measured latency. */
+export interface QuantizedExport {
+  encoding: 'int8';
+  /** False when it missed its agreement floor (or could not be built): the float32 bundles were delivered alone. */
+  written: boolean;
+  /** Entry file relative to the export folder (null when dropped). */
+  entry: string | null;
+  /** Top-1 accuracy on the held-out images' labels (null when unlabelled). */
+  top1: number | null;
+  /** Top-1 agreement with the float32 model on the held-out images. */
+  agreement: number | null;
+  /** The agreement it had to reach to be written. */
+  floor: number;
+  /** Why it was dropped. */
+  dropped?: string;
+  /** Its latency measured beside the float32 model's (the verdict stays about the float32 model). */
+  measured?: MeasuredLatency;
+}
+
+/** The float32 ONNX export and the quantized ones beside it, judged on the same held-out images. */
+export interface QuantizedFigures {
+  /** Top-1 accuracy of the float32 ONNX export on the held-out images (null when unlabelled or not judged). */
+  float32Top1: number | null;
+  /** The images both were judged on (null when none). */
+  on: string | null;
+  n: number | null;
+  /** Images the int8 activations were calibrated on. */
+  calibration: string | null;
+  exports: QuantizedExport[];
+  /** Why no quantized export was tried (absent when one was). */
+  skipped?: string;
+}
+
 /** The run's report. */
 export interface Report {
   tool: string;
@@ -109,6 +144,8 @@ export interface Report {
   rounds: RoundPoint[];
   layers: LayerRow[];
   exports: { format: string; path: string; bytes: number }[];
+  /** Quantized exports (int8 ONNX) beside the float32 ONNX: accuracy, agreement, measured latency; why none was written. */
+  quantized?: QuantizedFigures;
   /** Bytes on disk of the source and of every written model, with larger-than-source warnings. */
   size?: SizeFigures;
   outDir: string;

@@ -96,10 +96,11 @@ async function readManifest(root: string): Promise<z.infer<typeof manifestSchema
 
 /**
  * Pick the bundle to measure from an export folder: `format` when given (it must exist and, unless
- * `anyFormat`, suit the target's runtime), else the first the target's runtime loads. Every file is
+ * `anyFormat`, suit the target's runtime), else the first the target's runtime loads; with `entry`,
+ * the bundle of that entry file (e.g. `onnx-int8/model.onnx`) among those formats. Every file is
  * resolved inside the folder and size-checked against the manifest.
  */
-export async function readExportedBundle(exportDir: string, target: Target, options: { format?: BundleFormat; anyFormat?: boolean } = {}): Promise<ExportedBundle> {
+export async function readExportedBundle(exportDir: string, target: Target, options: { format?: BundleFormat; anyFormat?: boolean; entry?: string } = {}): Promise<ExportedBundle> {
   const root = resolve(exportDir);
   const manifest = await readManifest(root);
   const present = manifest.formats.map((f) => f.format);
@@ -112,7 +113,10 @@ export async function readExportedBundle(exportDir: string, target: Target, opti
       hint: `target ${target.name} runs ${target.runtime}; pick a target whose runtime loads ${options.format}`,
     });
   }
-  const chosen = wanted.map((w) => manifest.formats.find((f) => f.format === w)).find((f) => f !== undefined);
+  // An entry names one bundle among several of a format (the int8 ONNX beside the float one).
+  const chosen = options.entry !== undefined
+    ? manifest.formats.find((f) => f.entry === options.entry && wanted.includes(f.format))
+    : wanted.map((w) => manifest.formats.find((f) => f.format === w)).find((f) => f !== undefined);
   if (!chosen) {
     fail('INVALID_ARGUMENT', {
       expected: `an export in ${wanted.join(' or ')} (what ${target.runtime} loads)`,

@@ -85,6 +85,8 @@ export interface VerifyOptions {
   budgetMs?: number;
   /** Measure this format instead of the one the target's runtime loads first. */
   format?: BundleFormat;
+  /** Measure the bundle of this entry file (e.g. `onnx-int8/model.onnx`, the int8 ONNX beside the float one). */
+  entry?: string;
   /** Emulated: override the profile's CPU throttling rate. */
   throttlingRate?: number;
   /** Device: serve for a phone on the network (print a URL and QR code) instead of adb. */

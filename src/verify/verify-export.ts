@@ -97,7 +97,7 @@ export async function verifyExport(exported: string | ExportResult, options: Ver
   const runs = checkCount(options.runs ?? target.measurement.runs, '--runs', 1);
   const budgetMs = resolveBudget(target.budget, { ...(options.budgetMs !== undefined ? { latencyMs: options.budgetMs } : {}) }).latencyMs;
   if (!Number.isFinite(budgetMs) || budgetMs <= 0) fail('INVALID_ARGUMENT', { expected: 'a positive latency budget in ms', found: String(budgetMs), where: '--latency-ms', hint: 'e.g. --latency-ms 16' });
-  const bundle = await readExportedBundle(exportDir, target, { ...(options.format ? { format: options.format } : {}), anyFormat: options.method === 'local' });
+  const bundle = await readExportedBundle(exportDir, target, { ...(options.format ? { format: options.format } : {}), ...(options.entry !== undefined ? { entry: options.entry } : {}), anyFormat: options.method === 'local' });
   logger.info(`verify ${options.method}: ${bundle.entry} (${bundle.format}) for target ${target.name}, ${warmup} warm-up + ${runs} timed runs`);
   const run = await runMethod(bundle, target, profile, options, warmup, runs);
   const summary = summarizeRuns(run.timing.runsMs);

@@ -18,6 +18,7 @@ import { weightsOption } from '../size-output.ts';
 interface RunOptions extends BudgetFlags, QueueFlags {
   target: string;
   weights?: WeightsChoice;
+  quantize?: 'int8' | 'none';
   data?: string;
   epochs?: number;
   reconstruct: 'on' | 'off';
@@ -59,6 +60,7 @@ export function register(program: Command): void {
     .option('--resume', 'continue an interrupted run in --out')
     .option('--lock-unknown', 'keep unsupported layers unpruned instead of failing')
     .addOption(weightsOption())
+    .addOption(choiceOption('--quantize <int8|none>', 'int8: also write the int8 QDQ ONNX (export/onnx-int8/, calibrated on the train split, kept only with top-1 agreement >= 90% with float32 on held-out images); default int8 on targets whose runtime executes int8 (pixel7-onnx) when --data is given, else none', ['int8', 'none']))
     .addHelpText('after', `
 Examples:
   edge-prune --target pixel7                                   # the bundled sample, its data and budgets
@@ -66,9 +68,10 @@ Examples:
   edge-prune my/model.json --target raspberry-pi-5 --latency-ms 20 --json > report.json
   edge-prune my/model.json --target pixel7 --data my/unlabelled-photos   # a flat folder is enough
   edge-prune my/model.json --target pixel7 --data my/images --finetune-minutes 60 --schedule iterative:3
+  edge-prune my/model.json --target pixel7-onnx --data my/images        # also writes the int8 ONNX
 
 The run folder holds plan.json, history.jsonl, model/ (pruned + fine-tuned), export/ (tfjs,
-tfjs-graph, onnx), report.json and report.html. Exit 0 when every budget is met, 11 when one is not,
+tfjs-graph, onnx, and onnx-int8 on int8 targets), report.json and report.html. Exit 0 when every budget is met, 11 when one is not,
 10 when the budget cannot be met: above the agreement floor (without labelled data; the best plan
 above it is in plan.json), or at all (even the smallest model misses it; nothing is exported). Without labelled data the verdict says accuracy was NOT checked.`)
     .action(
@@ -98,6 +101,7 @@ above it is in plan.json), or at all (even the smallest model misses it; nothing
           ...(opts.minAgreement !== undefined ? { minAgreement: opts.minAgreement } : {}),
           ...(opts.force ? { force: true } : {}),
           ...(opts.weights ? { weights: opts.weights } : {}),
+          ...(opts.quantize ? { quantize: opts.quantize } : {}),
           ...(queue ? { queue } : {}),
           logger: createCliLogger(globals.json === true),
         });
