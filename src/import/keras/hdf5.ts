@@ -1,6 +1,7 @@
 // A read-only view of an HDF5 file held in memory (h5wasm's in-memory file system): groups, attributes, float datasets.
 import h5wasm from 'h5wasm';
 import { fail } from '../../core/errors.ts';
+import { halfToFloat } from '../onnx/onnx-tensor.ts';
 
 /** An open HDF5 file; `close()` frees it and its in-memory copy. */
 export interface Hdf5Reader {
@@ -10,6 +11,8 @@ export interface Hdf5Reader {
   attr(path: string, name: string): unknown;
   /** A dataset as float32 with its shape; MISSING_WEIGHTS when absent, INVALID_MODEL when not numeric. */
   dataset(path: string): { shape: number[]; data: Float32Array };
+  /** Elements of the float datasets read so far, by storage: float16, and every other (float32, float64). */
+  floatElements(): { float16: number; other: number };
   close(): void;
 }
 
@@ -17,7 +20,20 @@ let counter = 0;
 
 /** Open HDF5 bytes; anything h5wasm cannot open is INVALID_MODEL naming `where`. */
 export async function openHdf5(bytes: Uint8Array, where: string): Promise<Hdf5Reader> {
-  const { FS } = await h5wasm.ready;
+  const module = await h5wasm.ready;
+  const { FS } = module;
+  const counts = { float16: 0, other: 0 };
+  /** h5wasm 0.10 cannot convert float16 datasets: read the raw little-endian halves with its own reader and widen them. */
+  const readHalves = (d: InstanceType<typeof h5wasm.Dataset>, count: number): Float32Array => {
+    const ptr = module._malloc(2 * count);
+    try {
+      module.get_dataset_data(d.file_id, d.path, null, null, null, BigInt(ptr));
+      const view = new DataView(module.HEAPU8.slice(ptr, ptr + 2 * count).buffer);
+      return Float32Array.from({ length: count }, (_, i) => halfToFloat(view.getUint16(2 * i, true)));
+    } finally {
+      module._free(ptr);
+    }
+  };
   const name = `/edge-prune-${process.pid}-${counter++}.h5`;
   FS.writeFile(name, bytes);
   let file: InstanceType<typeof h5wasm.File>;
@@ -65,7 +81,11 @@ export async function openHdf5(bytes: Uint8Array, where: string): Promise<Hdf5Re
       let shape: number[];
       try {
         shape = d.shape ?? [];
-        value = d.value;
+        const meta = d.metadata;
+        const half = meta.type === module.H5T_class_t.H5T_FLOAT.value && meta.size === 2;
+        const count = shape.reduce((a, b) => a * b, 1);
+        if (meta.type === module.H5T_class_t.H5T_FLOAT.value) counts[half ? 'float16' : 'other'] += count;
+        value = half ? readHalves(d, count) : d.value;
       } catch (error) {
         fail('INVALID_MODEL', { expected: `a readable dataset "${path}"`, found: String((error as Error).message ?? error).slice(0, 100), where, hint: 'the HDF5 file is truncated or corrupt' });
       }
@@ -77,6 +97,7 @@ export async function openHdf5(bytes: Uint8Array, where: string): Promise<Hdf5Re
       }
       return { shape, data: Float32Array.from(value as Float32Array) };
     }),
+    floatElements: () => ({ ...counts }),
     close: () => {
       try {
         file.close();

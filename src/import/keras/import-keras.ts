@@ -138,7 +138,11 @@ export async function importKeras(path: string): Promise<ModelBundle> {
       importedFrom: { format: archive ? 'keras' : 'keras-h5', file: path },
     };
     const source = archive ? (layers: { name: string; className: string }[]) => keras3WeightSource(h5, layers, `${path}: model.weights.h5`) : () => legacyWeightSource(h5, path);
-    return buildBundle(config, source, path, meta);
+    const bundle = buildBundle(config, source, path, meta);
+    // Writers keep the source's weight storage: float16 datasets (most of the elements) make a float16 source.
+    const stored = h5.floatElements();
+    const weightEncoding = stored.float16 > stored.other ? 'float16' : 'float32';
+    return { ...bundle, meta: { ...bundle.meta, importedFrom: { ...(bundle.meta['importedFrom'] as JsonObject), weightEncoding } } };
   } finally {
     h5.close();
   }

@@ -13,6 +13,7 @@ import { readSourceInput } from './source-io.ts';
 import { failWithTail, selectOutputs } from './tail.ts';
 import { ONNX_META_CLASSES, ONNX_META_NORMALIZATION } from '../../export/onnx-meta.ts';
 import { parseNormalization } from '../../data/normalization.ts';
+import { onnxWeightEncoding } from './weight-encoding.ts';
 
 /** Deepest chain of nodes converted on demand (each level is a few stack frames; CNNs stay far below). */
 export const MAX_GRAPH_DEPTH = 500;
@@ -206,6 +207,8 @@ function buildMeta(file: OnnxFile, input: string, inputLayer: string, outputs: {
     format: 'layers-model',
     generatedBy: 'edge-prune import',
     convertedBy: `edge-prune import from ONNX (${m.producerName || 'unknown producer'} ${m.producerVersion || ''}, opset ${file.opset})`.replace(' ,', ','),
+    // Writers keep the source's weight storage (float16 initializers stay float16) unless --weights says otherwise.
+    importedFrom: { format: 'onnx', file: basename(file.path), weightEncoding: onnxWeightEncoding(file.graph) },
     userDefinedMetadata: {
       edgePrune: {
         source: {
