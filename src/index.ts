@@ -47,12 +47,12 @@ export { validatePlan } from './prune/validate-plan.ts';
 
 // export
 export { exportBundle } from './export/export-bundle.ts';
-export type { ExportOptions, ExportResult, ExportFormat } from './export/types.ts';
+export type { DroppedExport, ExportOptions, ExportResult, ExportFormat } from './export/types.ts';
 
 // report
 export { buildReport } from './report/build-report.ts';
 export { renderHtml } from './report/render-html.ts';
-export type { Report } from './report/report-types.ts';
+export type { QuantizedExport, QuantizedFigures, Report } from './report/report-types.ts';
 export { runPipeline, type PipelineOptions } from './pipeline.ts';
 export { verifyExport } from './verify/verify-export.ts';
 export type { Measurement, VerifyOptions } from './verify/types.ts';
