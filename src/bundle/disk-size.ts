@@ -2,6 +2,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ENCODING_BYTES, isWeightEncoding } from './encoding.ts';
+import type { JsonObject, ModelBundle } from '../core/types.ts';
 
 /** Size of a file, 0 when it cannot be read. */
 async function fileBytes(path: string): Promise<number> {
@@ -30,6 +31,18 @@ export async function modelBytesOnDisk(path: string): Promise<number> {
   for (const g of manifest) for (const p of (g as { paths?: unknown }).paths instanceof Array ? ((g as { paths: unknown[] }).paths) : []) if (typeof p === 'string' && !p.includes('..')) paths.add(p);
   let total = own;
   for (const p of paths) total += await fileBytes(join(dirname(path), p));
+  return total;
+}
+
+/**
+ * Bytes on disk of a source model: its file(s) as {@link modelBytesOnDisk} counts them, plus the
+ * external data files an ONNX import recorded (`importedFrom.externalData`, beside the file).
+ */
+export async function sourceBytesOnDisk(path: string, source: Pick<ModelBundle, 'meta'>): Promise<number> {
+  let total = await modelBytesOnDisk(path);
+  const imported = source.meta['importedFrom'];
+  const extra = typeof imported === 'object' && imported !== null && !Array.isArray(imported) ? (imported as JsonObject)['externalData'] : undefined;
+  if (Array.isArray(extra)) for (const f of extra) if (typeof f === 'string' && !f.includes('..')) total += await fileBytes(join(dirname(path), f));
   return total;
 }
 

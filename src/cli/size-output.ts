@@ -2,7 +2,7 @@
 import type { Option } from 'commander';
 import type { ModelBundle } from '../core/types.ts';
 import { describeEncoding, sourceEncoding, WEIGHTS_CHOICES, type WeightEncoding } from '../bundle/encoding.ts';
-import { compareSizes, modelBytesOnDisk, type SizeFigures, type WrittenSize } from '../bundle/disk-size.ts';
+import { compareSizes, modelBytesOnDisk, sourceBytesOnDisk, type SizeFigures, type WrittenSize } from '../bundle/disk-size.ts';
 import { choiceOption } from './options.ts';
 
 /** `--weights float32|float16|uint8`: override the source's weight encoding. */
@@ -24,7 +24,7 @@ export async function measureSizes(sourcePath: string, source: ModelBundle, para
   for (const w of written) {
     sized.push({ what: w.what, path: w.path, bytes: await modelBytesOnDisk(w.path), encoding: describeEncoding(w.weights ?? sourceEncoding(w.bundle), w.bundle.weights) });
   }
-  const from = { path: sourcePath, bytes: await modelBytesOnDisk(sourcePath), encoding: describeEncoding(sourceEncoding(source), source.weights) };
+  const from = { path: sourcePath, bytes: await sourceBytesOnDisk(sourcePath, source), encoding: describeEncoding(sourceEncoding(source), source.weights) };
   return compareSizes(from, sized, params);
 }
 

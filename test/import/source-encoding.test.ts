@@ -1,4 +1,4 @@
-// Float16 ONNX and Keras sources are recorded as float16: prune writes float16 weights by default, --weights float32 overrides.
+// Float16 ONNX and Keras sources are recorded as float16 (prune writes float16 by default, --weights float32 overrides); ONNX external data counts in the source bytes.
 // tier: full (spawns the CLI's prune command five times on small fixtures)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { sourceEncoding } from '../../src/bundle/encoding.ts';
 import { importOnnx } from '../../src/import/onnx/import-onnx.ts';
 import { importKeras } from '../../src/import/keras/import-keras.ts';
+import { sourceBytesOnDisk } from '../../src/bundle/disk-size.ts';
 
 const FP16_ONNX = 'test/fixtures/onnx/float16-opset13.onnx';
 
@@ -34,6 +35,12 @@ test('a float16 ONNX is a float16 source: pruned weights stay float16 (half the 
   assert.equal(full.size.written[0]?.encoding, 'float32');
   const ratio = half.shardBytes / full.shardBytes;
   assert.ok(ratio > 0.45 && ratio < 0.55, `float16 shard ${half.shardBytes} B vs float32 ${full.shardBytes} B`);
+});
+
+test('the source bytes of an ONNX with external data count the data files beside it', async () => {
+  const path = 'test/fixtures/onnx/external-data/model.onnx';
+  const bytes = (await stat(path)).size + (await stat('test/fixtures/onnx/external-data/weights.bin')).size;
+  assert.equal(await sourceBytesOnDisk(path, await importOnnx(path)), bytes);
 });
 
 test('float16 Keras .h5 and .keras files import (h5wasm reads no float16: widened here) as float16 sources and prune to float16', async (t) => {

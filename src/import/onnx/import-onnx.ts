@@ -13,7 +13,7 @@ import { readSourceInput } from './source-io.ts';
 import { failWithTail, selectOutputs } from './tail.ts';
 import { ONNX_META_CLASSES, ONNX_META_NORMALIZATION } from '../../export/onnx-meta.ts';
 import { parseNormalization } from '../../data/normalization.ts';
-import { onnxWeightEncoding } from './weight-encoding.ts';
+import { externalDataFiles, onnxWeightEncoding } from './weight-encoding.ts';
 
 /** Deepest chain of nodes converted on demand (each level is a few stack frames; CNNs stay far below). */
 export const MAX_GRAPH_DEPTH = 500;
@@ -208,7 +208,8 @@ function buildMeta(file: OnnxFile, input: string, inputLayer: string, outputs: {
     generatedBy: 'edge-prune import',
     convertedBy: `edge-prune import from ONNX (${m.producerName || 'unknown producer'} ${m.producerVersion || ''}, opset ${file.opset})`.replace(' ,', ','),
     // Writers keep the source's weight storage (float16 initializers stay float16) unless --weights says otherwise.
-    importedFrom: { format: 'onnx', file: basename(file.path), weightEncoding: onnxWeightEncoding(file.graph) },
+    // externalData: the files beside the model that hold its weights (the source's bytes on disk count them).
+    importedFrom: { format: 'onnx', file: basename(file.path), weightEncoding: onnxWeightEncoding(file.graph), ...(externalDataFiles(file.graph).length ? { externalData: externalDataFiles(file.graph) } : {}) },
     userDefinedMetadata: {
       edgePrune: {
         source: {

@@ -1,4 +1,4 @@
-// The weight encoding of an ONNX file: how its float initializers are stored (float32 or float16), so writers keep it.
+// How an ONNX file stores its weights: float32 or float16 initializers (writers keep it), and which external data files hold them.
 import type { onnx as OnnxTypes } from 'onnx-proto';
 import type { WeightEncoding } from '../../bundle/encoding.ts';
 import { toNumber } from './onnx-file.ts';
@@ -22,4 +22,15 @@ export function onnxWeightEncoding(graph: OnnxTypes.IGraphProto): WeightEncoding
     else if (t.dataType === FLOAT || t.dataType === DOUBLE) full += count;
   }
   return half > full ? 'float16' : 'float32';
+}
+
+/** The external data files the initializers name (`location`, relative to the model file), each once. */
+export function externalDataFiles(graph: OnnxTypes.IGraphProto): string[] {
+  const files = new Set<string>();
+  for (const t of graph.initializer ?? []) {
+    if (t.dataLocation !== 1) continue;
+    const location = (t.externalData ?? []).find((e) => e.key === 'location')?.value;
+    if (location) files.add(location);
+  }
+  return [...files];
 }
