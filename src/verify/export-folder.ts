@@ -117,6 +117,14 @@ export async function readExportedBundle(exportDir: string, target: Target, opti
   const chosen = options.entry !== undefined
     ? manifest.formats.find((f) => f.entry === options.entry && wanted.includes(f.format))
     : wanted.map((w) => manifest.formats.find((f) => f.format === w)).find((f) => f !== undefined);
+  if (!chosen && options.entry !== undefined) {
+    fail('INVALID_ARGUMENT', {
+      expected: `the entry ${options.entry} among the ${wanted.join(' or ')} bundles of the export`,
+      found: `entries ${manifest.formats.map((f) => f.entry).join(', ')}`,
+      where: join(root, 'manifest.json'),
+      hint: `pass one of those entries to --entry (a ${wanted.join('/')} one for target ${target.name})`,
+    });
+  }
   if (!chosen) {
     fail('INVALID_ARGUMENT', {
       expected: `an export in ${wanted.join(' or ')} (what ${target.runtime} loads)`,

@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { createOnnxSession } from '../../src/runtime/onnx-session.ts';
 import { decodeModel } from '../../src/export/onnx-tensors.ts';
 import { makeSampleDataFolder } from '../helpers/sample-data.ts';
+import { readExportedBundle } from '../../src/verify/export-folder.ts';
+import { loadTarget } from '../../src/targets/load-targets.ts';
+import { isEdgePruneError } from '../../src/core/errors.ts';
 
 /** Run the main command with --json; the exit code and the report. */
 function runMain(args: string[]): { status: number | null; report: Record<string, any>; stderr: string } {
@@ -59,5 +62,10 @@ test('pixel7-onnx with labelled images: onnx + int8 onnx written, int8 loads in 
   const int8Bytes = written.find((w) => w.what === 'onnx-int8')?.bytes ?? Infinity;
   assert.equal(written.find((w) => w.what === 'onnx-int8')?.encoding, 'int8');
   assert.ok(int8Bytes < 0.6 * onnxBytes, `int8 ${int8Bytes} B vs onnx ${onnxBytes} B on disk`);
+  // `verify --entry` picks the int8 bundle out of the export folder; by default the float one.
+  const target = loadTarget('pixel7-onnx').target;
+  assert.equal((await readExportedBundle(join(out, 'export'), target)).entry, 'onnx/model.onnx');
+  assert.equal((await readExportedBundle(join(out, 'export'), target, { entry: 'onnx-int8/model.onnx' })).bytes, int8Bytes);
+  await assert.rejects(readExportedBundle(join(out, 'export'), target, { entry: 'tfjs/model.json' }), (e: unknown) => isEdgePruneError(e) && e.code === 'INVALID_ARGUMENT');
   t.diagnostic(`top-1 float32 ${q.float32Top1}, int8 ${int8.top1}, agreement ${int8.agreement}; bytes onnx ${onnxBytes}, int8 ${int8Bytes}; measured float32 ${report['latency'].measured[0].medianMs} ms, int8 ${int8.measured.medianMs} ms`);
 });

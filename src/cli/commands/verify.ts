@@ -18,6 +18,7 @@ interface VerifyFlags {
   runs?: number;
   warmup?: number;
   format?: BundleFormat;
+  entry?: string;
   latencyMs?: number;
   throttlingRate?: number;
   serve?: boolean;
@@ -83,6 +84,7 @@ function toOptions(flags: VerifyFlags, target: LoadedTarget, method: VerifyMetho
   if (flags.serial !== undefined) options.serial = flags.serial;
   if (flags.serve) options.serve = true;
   if (flags.format !== undefined) options.format = flags.format;
+  if (flags.entry !== undefined) options.entry = flags.entry;
   return options;
 }
 
@@ -96,7 +98,8 @@ export function register(program: Command): void {
     .addOption(choiceOption('--method <m>', 'how to measure (default: the target\'s measurement.default)', METHODS))
     .addOption(numberOption('--runs <n>', 'timed runs (default: the target\'s)', { integer: true, min: 1, max: 10_000 }))
     .addOption(numberOption('--warmup <n>', 'untimed warm-up runs after the first (default: the target\'s)', { integer: true, min: 0, max: 10_000 }))
-    .addOption(choiceOption('--format <f>', 'bundle to measure (default: what the target\'s runtime loads)', EXPORT_FORMATS));
+    .addOption(choiceOption('--format <f>', 'bundle to measure (default: what the target\'s runtime loads)', EXPORT_FORMATS))
+    .option('--entry <file>', 'measure this entry of the export folder, e.g. onnx-int8/model.onnx (the int8 ONNX a run writes beside the float one)');
   addBudgetOptions(command, ['latencyMs'])
     .addOption(numberOption('--throttling-rate <r>', 'emulated: CPU throttling rate (default: the profile\'s calibrated rate)', { min: 1, max: 100 }))
     .option('--serve', 'device: serve the page for a phone on the network; prints a URL and a QR code')
