@@ -26,7 +26,6 @@ import type { AgreementFigures } from './report/report-types.ts';
 import type { JobQueue, QueueSettings } from './queue/job-queue.ts';
 import { gradualPrune, parseSchedule } from './pipeline-schedule.ts';
 import { decideInt8, type QuantizeChoice } from './export/int8-choice.ts';
-import type { QuantizedFigures } from './report/report-types.ts';
 
 /** What `edge-prune [model.json] --target <t>` takes. */
 export interface PipelineOptions {
@@ -224,21 +223,16 @@ async function runFlow(options: PipelineOptions, jobs?: JobQueue): Promise<Repor
   let calibrationSource: string | undefined;
   const exported = await stage('export', 9, async () => {
     const { exportBundle } = await import('./export/export-bundle.ts');
-    const pick = await import('./export/parity-images.ts');
-    const images = data ? pick.parityImagesOf(tuned, data.test, 256, `${data.source} (held out)`) : undefined;
+    const images = data ? (await import('./export/parity-images.ts')).parityImagesOf(tuned, data.test, 256, `${data.source} (held out)`) : undefined;
     // int8 activations are calibrated on the train split; the held-out images judge it.
-    const calibration = int8.write && data ? pick.parityImagesOf(tuned, (await import('./data/dataset.ts')).sampleDataset(data.train, 256, seed), 256, `${data.source} (train split)`) : undefined;
-    if (calibration) calibrationSource = `${calibration.count} images of ${calibration.source}, min/max ranges`;
-    return exportBundle(tuned, {
-      formats: ['tfjs', 'tfjs-graph', 'onnx'], outDir: join(outDir, 'export'), seed, logger, ...weights, ...(images ? { images } : {}),
-      ...(calibration ? { quantize: 'int8' as const, int8Alongside: true, calibration: { images: calibration, method: 'minmax' as const } } : {}),
-    });
+    const calibration = int8.write && data ? await (await import('./export/int8-choice.ts')).runCalibration(tuned, data.train, data.source, seed) : undefined;
+    calibrationSource = calibration?.described;
+    return exportBundle(tuned, { formats: ['tfjs', 'tfjs-graph', 'onnx'], outDir: join(outDir, 'export'), seed, logger, ...weights, ...(images ? { images } : {}), ...calibration?.options });
   });
-  const { quantizedFigures } = await import('./report/quantized.ts');
-  if (!int8.write) notes.push(`int8 ONNX not written: ${int8.reason}.`);
-  for (const d of exported.dropped ?? []) {
-    logger.warn(`the int8 ONNX was dropped: ${d.reason}; the float32 bundles are delivered`);
-    notes.push(`int8 ONNX dropped: ${d.reason}; the float32 bundles are delivered.`);
+  const { int8Notes, quantizedFigures } = await import('./report/quantized.ts');
+  for (const line of int8Notes(int8, exported)) {
+    if (line.warn) logger.warn(line.warn);
+    notes.push(line.note);
   }
   const int8Entry = exported.formats.find((f) => f.format === 'onnx' && f.precision === 'int8')?.entry;
   const size = await (await import('./export/export-sizes.ts')).exportSizeFigures(exported, modelPath, bundle, { before: before.cost.params, after: after.cost.params },
@@ -288,8 +282,7 @@ async function runFlow(options: PipelineOptions, jobs?: JobQueue): Promise<Repor
       exports: exported.formats.map((f) => ({ format: f.format, path: join(outDir, 'export', f.entry), bytes: f.totalBytes })), size,
       outDir, notes, timings, version: await packageVersion(),
     });
-    const quantized: QuantizedFigures = quantizedFigures(exported, { ...(int8.write ? {} : { skipped: int8.reason }), ...(calibrationSource ? { calibration: calibrationSource } : {}), ...(int8Measured ? { measured: int8Measured } : {}) });
-    report.quantized = quantized;
+    report.quantized = quantizedFigures(exported, { ...(int8.write ? {} : { skipped: int8.reason }), ...(calibrationSource ? { calibration: calibrationSource } : {}), ...(int8Measured ? { measured: int8Measured } : {}) });
     if (denseFidelity) {
       report.outputFidelity = denseFidelity.figures();
       report.notes.push(denseFidelity.note());

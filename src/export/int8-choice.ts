@@ -1,6 +1,9 @@
 // Whether a run writes the int8 ONNX beside the float32 one: the target's runtime must execute int8 and images must calibrate it.
 import { fail } from '../core/errors.ts';
 import type { Target } from '../core/schemas.ts';
+import type { ModelBundle } from '../core/types.ts';
+import { sampleDataset, type ImageDataset } from '../data/dataset.ts';
+import type { ExportOptions } from './types.ts';
 
 /** `--quantize`: int8 beside float32, or none. */
 export type QuantizeChoice = 'int8' | 'none';
@@ -29,4 +32,11 @@ export function decideInt8(target: Target, options: { requested?: QuantizeChoice
   if (!options.hasData) return { write: false, reason: 'no images to calibrate int8 activations on (--data <dir>)' };
   if (options.dense) return { write: false, reason: 'the model has several or dense outputs, and int8 is judged by top-1 agreement with the float model' };
   return { write: true, chosenBy: options.requested === 'int8' ? 'option' : 'target' };
+}
+
+/** Calibration images of a run: a seeded sample of up to `count` images of the train split (never the held-out ones). */
+export async function runCalibration(bundle: ModelBundle, train: ImageDataset, source: string, seed: number, count = 256): Promise<{ options: Pick<ExportOptions, 'quantize' | 'int8Alongside' | 'calibration'>; described: string }> {
+  const { parityImagesOf } = await import('./parity-images.ts');
+  const images = parityImagesOf(bundle, sampleDataset(train, count, seed), count, `${source} (train split)`);
+  return { options: { quantize: 'int8', int8Alongside: true, calibration: { images, method: 'minmax' } }, described: `${images.count} images of ${images.source}, min/max ranges` };
 }

@@ -1,7 +1,14 @@
 // The report's quantized-export figures: the float32 ONNX's and the int8 ONNX's top-1 on held-out images, their agreement, why int8 was dropped or skipped.
 import type { ExportResult } from '../export/types.ts';
 import { INT8_MIN_AGREEMENT } from '../export/parity.ts';
+import type { Int8Decision } from '../export/int8-choice.ts';
 import type { MeasuredLatency, QuantizedExport, QuantizedFigures } from './report-types.ts';
+
+/** A run's notes on int8: why it was not written, or that it was dropped (with a warning to show). */
+export function int8Notes(decision: Int8Decision, exported: Pick<ExportResult, 'dropped'>): { note: string; warn?: string }[] {
+  if (!decision.write) return [{ note: `int8 ONNX not written: ${decision.reason}.` }];
+  return (exported.dropped ?? []).map((d) => ({ note: `int8 ONNX dropped: ${d.reason}; the float32 bundles are delivered.`, warn: `the int8 ONNX was dropped: ${d.reason}; the float32 bundles are delivered` }));
+}
 
 /**
  * Figures of an export with `int8Alongside` (or of a run that skipped int8: `skipped` says why). The
