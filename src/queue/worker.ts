@@ -6,7 +6,7 @@ import { Worker } from 'bullmq';
 import type { Logger } from '../core/logger.ts';
 import { fail } from '../core/errors.ts';
 import { parseQueueUrl } from './queue-url.ts';
-import { EXTRA_ENV, STORE_ENV } from './processor.ts';
+import { EXTRA_ENV, STORE_ENV, TIMEOUT_ENV } from './processor.ts';
 
 /** The queue every edge-prune job goes through. */
 export const QUEUE_NAME = 'edge-prune';
@@ -21,6 +21,8 @@ export interface WorkerOptions {
   concurrency: number;
   /** A job whose worker stops renewing its lock for this long is retried elsewhere (BullMQ's lock and stall-check period). */
   stallMs: number;
+  /** A job running longer than this fails at once with QUEUE_TIMEOUT (no retry) and its child process is replaced. */
+  jobTimeoutMs: number;
   /** Module with extra job runners (`jobRunners`), for benchmark rows. */
   extraModule?: string;
   logger: Logger;
@@ -49,7 +51,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const store = resolve(options.store);
   if (!existsSync(store)) fail('INVALID_ARGUMENT', { expected: 'an existing store folder', found: 'no such folder', where: `--store ${options.store}`, hint: 'mount the folder the coordinator writes to (the same --store) on this machine' });
   const { file, execArgv } = processorFile();
-  const env = { ...process.env, [STORE_ENV]: store, ...(options.extraModule ? { [EXTRA_ENV]: options.extraModule } : {}) };
+  const env = { ...process.env, [STORE_ENV]: store, [TIMEOUT_ENV]: String(options.jobTimeoutMs), ...(options.extraModule ? { [EXTRA_ENV]: options.extraModule } : {}) };
   const worker = new Worker(QUEUE_NAME, file, {
     connection: { ...connection, maxRetriesPerRequest: null },
     concurrency: options.concurrency,
@@ -72,6 +74,6 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     down = false;
   });
   await worker.waitUntilReady();
-  options.logger.info(`worker on ${shown}, store ${store}, ${options.concurrency} job(s) at once, stall timeout ${options.stallMs} ms`);
+  options.logger.info(`worker on ${shown}, store ${store}, ${options.concurrency} job(s) at once, stall timeout ${options.stallMs} ms, job timeout ${options.jobTimeoutMs / 1000} s`);
   return { shown, close: () => worker.close() };
 }

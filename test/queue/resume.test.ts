@@ -90,3 +90,26 @@ test('a coordinator SIGKILLed mid-search, rerun with --resume, reuses the finish
   assert.ok(doneIds().length > finished.size, 'the resumed run queued the rounds left');
   for (const text of [killed.stdout, killed.stderr, resumed.stdout, resumed.stderr, w1.output(), w2.output()]) assert.ok(!text.includes(PASSWORD));
 });
+
+test('a job running longer than the worker\'s --job-timeout fails the run typed (QUEUE_TIMEOUT naming the job, no plan); a rerun tries it again', async (t) => {
+  const t0 = Date.now();
+  const slow = await startWorker(2, ['--job-timeout', '0.001']);
+  const out = join(dir, 'timeout');
+  const args = ['plan', MODEL, '--target', 'pixel7', '--latency-ms', String(latencyMs), '--seed', '1', '--force', '--queue', urlOf(2), '--store', store, '--out', out, '--json'];
+  const r = await startCli(args).done;
+  t.diagnostic(`timed out after ${Date.now() - t0} ms`);
+  assert.equal(r.status, 19, r.stderr);
+  const error = (JSON.parse(r.stdout) as { error: { code: string; where: string } }).error;
+  assert.equal(error.code, 'QUEUE_TIMEOUT');
+  assert.match(error.where, /^job evaluate-[0-9a-f]{64} on redis:\/\/:\*\*\*@127\.0\.0\.1/);
+  assert.ok(!existsSync(join(out, 'plan.json')), 'no plan from a timed-out run');
+  assert.match(slow.output(), /QUEUE_TIMEOUT/);
+  // With a worker that has time, the same command (the failed job queued again) ends with the local plan.
+  killGroup(slow, 'SIGKILL');
+  await slow.done;
+  await startWorker(2);
+  const again = await startCli([...args, '--resume']).done;
+  t.diagnostic(`rerun done after ${Date.now() - t0} ms`);
+  assert.equal(again.status, 0, again.stderr);
+  assert.equal(await readFile(join(out, 'plan.json'), 'utf8'), await readFile(join(dir, 'local', 'plan.json'), 'utf8'));
+});
