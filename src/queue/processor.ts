@@ -1,7 +1,6 @@
 // The sandboxed processor BullMQ forks for each worker slot: runs one job in a child process, so CPU-heavy work never stalls the worker's queue connection.
-import { UnrecoverableError } from 'bullmq';
 import { runJob, type ExtraJobRunner } from './run-job.ts';
-import { TIMEOUT_REASON, type JobResult } from './payloads.ts';
+import type { JobResult } from './payloads.ts';
 
 /** Environment variables the worker sets for its children (set by the operator's command, never by a job). */
 export const STORE_ENV = 'EDGE_PRUNE_QUEUE_STORE';
@@ -19,20 +18,14 @@ function extraRunners(): Promise<Record<string, ExtraJobRunner>> {
   return extra;
 }
 
-/**
- * `work`, or, when it runs longer than `ms`, an UnrecoverableError (BullMQ fails the job at once,
- * without retries) whose message starts with TIMEOUT_REASON; `onTimeout` then stops the runaway work.
- */
+/** The exit code of a child that ended itself over --job-timeout (as GNU `timeout`); the worker fails that job typed. */
+export const TIMEOUT_EXIT_CODE = 124;
+
+/** `work`'s result; when it runs longer than `ms`, `onTimeout` is called (once; the child exits there). */
 export async function withJobTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => {
-      reject(new UnrecoverableError(`${TIMEOUT_REASON}: the job ran longer than the worker's --job-timeout of ${ms / 1000} s`));
-      onTimeout();
-    }, ms);
-  });
+  const timer = setTimeout(onTimeout, ms);
   try {
-    return await Promise.race([work, expired]);
+    return await work;
   } finally {
     clearTimeout(timer);
   }
@@ -45,6 +38,6 @@ export default async function processJob(job: { data: unknown }): Promise<JobRes
   const ms = Number(process.env[TIMEOUT_ENV] ?? 'NaN');
   const work = (async () => runJob(job.data, root, await extraRunners()))();
   if (!(ms > 0)) return work;
-  // A timed-out job keeps computing in this child: once the failure has gone to the worker, the child exits and BullMQ forks a fresh one.
-  return withJobTimeout(work, ms, () => setTimeout(() => process.exit(0), 200));
+  // Exiting stops the job's work at once, and BullMQ never hands this child another job (it forks a fresh one).
+  return withJobTimeout(work, ms, () => process.exit(TIMEOUT_EXIT_CODE));
 }

@@ -92,10 +92,15 @@ test('a coordinator SIGKILLed mid-search, rerun with --resume, reuses the finish
 });
 
 test('a job running longer than the worker\'s --job-timeout fails the run typed (QUEUE_TIMEOUT naming the job, no plan); a rerun tries it again', async (t) => {
+  // A budget one round reaches, to keep the rerun short.
+  const bundle = await readBundle(MODEL);
+  const nearMs = predictOnTarget(analyzeModel(bundle).graph, loadTarget('pixel7')).resources.latencyMs * 0.97;
+  const localOut = join(dir, 'local-one-round');
+  await planSearch({ bundle, analysis: analyzeModel(bundle), target: loadTarget('pixel7'), budget: { latencyMs: nearMs }, seed: 1, outDir: localOut, force: true });
   const t0 = Date.now();
   const slow = await startWorker(2, ['--job-timeout', '0.001']);
   const out = join(dir, 'timeout');
-  const args = ['plan', MODEL, '--target', 'pixel7', '--latency-ms', String(latencyMs), '--seed', '1', '--force', '--queue', urlOf(2), '--store', store, '--out', out, '--json'];
+  const args = ['plan', MODEL, '--target', 'pixel7', '--latency-ms', String(nearMs), '--seed', '1', '--force', '--queue', urlOf(2), '--store', store, '--out', out, '--json'];
   const r = await startCli(args).done;
   t.diagnostic(`timed out after ${Date.now() - t0} ms`);
   assert.equal(r.status, 19, r.stderr);
@@ -104,6 +109,7 @@ test('a job running longer than the worker\'s --job-timeout fails the run typed 
   assert.match(error.where, /^job evaluate-[0-9a-f]{64} on redis:\/\/:\*\*\*@127\.0\.0\.1/);
   assert.ok(!existsSync(join(out, 'plan.json')), 'no plan from a timed-out run');
   assert.match(slow.output(), /QUEUE_TIMEOUT/);
+  assert.doesNotMatch(slow.output(), /Unexpected exit code/, 'a timed-out child never takes another job');
   // With a worker that has time, the same command (the failed job queued again) ends with the local plan.
   killGroup(slow, 'SIGKILL');
   await slow.done;
@@ -111,5 +117,7 @@ test('a job running longer than the worker\'s --job-timeout fails the run typed 
   const again = await startCli([...args, '--resume']).done;
   t.diagnostic(`rerun done after ${Date.now() - t0} ms`);
   assert.equal(again.status, 0, again.stderr);
-  assert.equal(await readFile(join(out, 'plan.json'), 'utf8'), await readFile(join(dir, 'local', 'plan.json'), 'utf8'));
+  assert.equal(await readFile(join(out, 'plan.json'), 'utf8'), await readFile(join(localOut, 'plan.json'), 'utf8'));
+  assert.equal(await readFile(join(out, 'history.jsonl'), 'utf8'), await readFile(join(localOut, 'history.jsonl'), 'utf8'));
+  t.diagnostic(`${(await readFile(join(localOut, 'history.jsonl'), 'utf8')).trim().split('\n').length} round(s)`);
 });
