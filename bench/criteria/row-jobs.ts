@@ -1,6 +1,6 @@
 // Criteria-benchmark rows as queue jobs: `edge-prune worker --jobs bench/criteria/row-jobs.ts` runs them, reading the model and data only from the store, by hash.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -46,7 +46,11 @@ function contextOf(spec: RowJobSpec, store: ContentStore): Promise<SampleContext
   const data = async (r: StoreRef): Promise<ImageDataset> => decodeDatasetBlob(await store.get(r), `store:${r.sha256.slice(0, 12)}`);
   const ctx = (async (): Promise<SampleContext> => {
     const bundle = decodeBundle(await store.get(s.model), `store:${s.model.sha256.slice(0, 12)}`);
-    const dir = await (scratch ??= mkdtemp(join(tmpdir(), 'ep-bench-worker-')));
+    scratch ??= mkdtemp(join(tmpdir(), 'ep-bench-worker-')).then((made) => {
+      process.once('exit', () => rmSync(made, { recursive: true, force: true }));
+      return made;
+    });
+    const dir = await scratch;
     const baseExport = join(dir, s.model.sha256.slice(0, 16), 'unpruned');
     if (!existsSync(join(baseExport, 'manifest.json'))) {
       const { exportBundle } = await import('../../src/export/export-bundle.ts');

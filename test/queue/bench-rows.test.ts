@@ -14,6 +14,8 @@ const workers: Running[] = [];
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ep-bench-q-'));
+  // The processes started here (workers' scratch exports included) keep their temporary files in `dir`, removed after.
+  process.env['TMPDIR'] = dir;
 });
 
 after(async () => {
