@@ -104,7 +104,7 @@ const rowSeconds: number[] = [];
 if (options.queue) {
   // Every row at once as a job on the workers; a row's job id is the hash of its arguments, so a rerun reuses finished jobs and never duplicates a row.
   const { runRowsOnQueue } = await import('./criteria/queue-rows.ts');
-  failures.push(...(await runRowsOnQueue(todo.map((q) => ({ sample: q.ctx.name, spec: q.spec })), options, checkpoint, logger)));
+  failures.push(...(await runRowsOnQueue(todo, options, checkpoint, logger)));
 }
 for (const [i, { ctx, spec }] of (options.queue ? [] : todo).entries()) {
   const left = rowSeconds.length ? (rowSeconds.reduce((a, b) => a + b, 0) / rowSeconds.length) * (todo.length - i) : Number.NaN;

@@ -41,8 +41,6 @@ export interface BenchOptions {
   command: string;
   /** `--queue <url> --store <dir>`: rows run as jobs on `edge-prune worker --jobs bench/criteria/row-jobs.ts`. */
   queue?: { url: string; store: string };
-  /** The arguments that decide a row (argv without --queue/--store): what a worker parses again. */
-  rowArgv: string[];
 }
 
 /** Default cuts: 50% and 75% for every sample, plus 82% for VGG (the paper's regime is −81.5% FLOPs). */
@@ -102,12 +100,6 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     },
   });
   if (values.queue && !values.store) throw new Error('--queue needs --store <dir> (the folder the workers share)');
-  const rowArgv: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a === '--queue' || a === '--store') i++;
-    else if (!a.startsWith('--queue=') && !a.startsWith('--store=')) rowArgv.push(a);
-  }
   const cutCheck = (n: number): boolean => n > 0 && n < 0.98;
   const given = values.cuts ? parseNumbers(values.cuts, '--cuts', cutCheck) : undefined;
   const out = resolve(values.out);
@@ -132,6 +124,5 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     ...(values.backend ? { backend: values.backend } : {}),
     command: ['npm run bench:criteria', ...(argv.length ? ['--', ...argv.map(maskArg)] : [])].join(' '),
     ...(values.queue && values.store ? { queue: { url: values.queue, store: resolve(values.store) } } : {}),
-    rowArgv,
   };
 }

@@ -29,6 +29,9 @@ export interface SampleContext {
   settings: string;
 }
 
+/** The settings a row runs under (what a queued row carries; `out` is where its exports go). */
+export type RowOptions = Pick<BenchOptions, 'round' | 'bnImages' | 'epochs' | 'backend' | 'out' | 'latencyRounds' | 'latencyRuns'>;
+
 /** What a row is. */
 export type RowSpec =
   | { kind: 'cut'; macsCut: number; ratio: number; criterion: string; seed: number }
@@ -43,7 +46,7 @@ async function timed<T>(times: Record<string, number>, name: string, work: () =>
 }
 
 /** Decide the plan of a row: the criterion's lowest channels at the shared ratio, or a pixel7 budget search. */
-async function decide(ctx: SampleContext, spec: RowSpec, options: BenchOptions, logger: Logger): Promise<{ plan: PrunePlan; budget: BenchRow['budget'] }> {
+async function decide(ctx: SampleContext, spec: RowSpec, options: RowOptions, logger: Logger): Promise<{ plan: PrunePlan; budget: BenchRow['budget'] }> {
   const { bundle, analysis } = ctx;
   const { evaluateAccuracy } = await import('../../src/runtime/train-eval.ts');
   const { reestimateBatchNorm } = await import('../../src/runtime/train-bn.ts');
@@ -66,7 +69,7 @@ export function rowSlug(spec: RowSpec): string {
 }
 
 /** Run one row end to end and return its record. */
-export async function runRow(ctx: SampleContext, spec: RowSpec, options: BenchOptions, logger: Logger): Promise<BenchRow> {
+export async function runRow(ctx: SampleContext, spec: RowSpec, options: RowOptions, logger: Logger): Promise<BenchRow> {
   const times: Record<string, number> = {};
   const t0 = performance.now();
   const backend = options.backend ? { backend: options.backend } : {};

@@ -26,6 +26,7 @@ export const EXIT_CODES: Record<ErrorCode | 'OK' | 'OVER_BUDGET', number> = {
   JOB_FAILED: 17,
   INVALID_JOB: 18,
   INPUT_MISMATCH: 18,
+  QUEUE_TIMEOUT: 19,
 };
 
 /** Options every command shares. */

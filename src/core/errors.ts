@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'IO_ERROR'
   | 'QUEUE_UNAVAILABLE'
   | 'JOB_FAILED'
+  | 'QUEUE_TIMEOUT'
   | 'INVALID_JOB'
   | 'INPUT_MISMATCH'
   | 'INTERNAL';

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { fail, EdgePruneError } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import { parseQueueUrl } from './queue-url.ts';
-import { jobIdOf, type JobPayload } from './payloads.ts';
+import { jobIdOf, TIMEOUT_REASON, type JobPayload } from './payloads.ts';
 import { QUEUE_NAME } from './worker.ts';
 
 /** How the coordinator waits. */
@@ -71,9 +71,18 @@ export class JobQueue {
     }
   }
 
-  /** Add a job unless one with its id (its payload's hash) is already queued, running or finished. */
-  private async add(payload: JobPayload): Promise<void> {
+  /**
+   * Add a job unless one with its id (its payload's hash) is already queued, running or finished;
+   * one that failed (e.g. timed out) in an earlier run is removed first, so a rerun tries it again.
+   */
+  private async add(payload: JobPayload, retryFailed = false): Promise<void> {
     const jobId = jobIdOf(payload);
+    if (retryFailed) {
+      const old = await this.retrying('read a job', () => Job.fromId(this.queue, jobId));
+      if (old && old.finishedOn !== undefined && (await this.retrying('read a job', () => old.getState())) === 'failed') {
+        await this.retrying('remove a failed job', () => old.remove());
+      }
+    }
     await this.retrying('add a job', () => this.queue.add(payload.kind, payload, { jobId, attempts: 3, backoff: { type: 'fixed', delay: 1_000 }, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } }));
   }
 
@@ -82,7 +91,7 @@ export class JobQueue {
    * result is thrown as that error; a job that failed on every attempt is JOB_FAILED.
    */
   async run(payloads: readonly JobPayload[], onDone?: (done: number) => void): Promise<unknown[]> {
-    for (const p of payloads) await this.add(p);
+    for (const p of payloads) await this.add(p, true);
     const ids = payloads.map(jobIdOf);
     const values = new Map<string, unknown>();
     let idleSince: number | undefined;
@@ -98,6 +107,9 @@ export class JobQueue {
         }
         if (job.finishedOn === undefined) continue;
         const state = await this.retrying('read a job', () => job.getState());
+        if (state === 'failed' && job.failedReason.startsWith(TIMEOUT_REASON)) {
+          fail('QUEUE_TIMEOUT', { expected: 'the job to finish within the worker\'s --job-timeout', found: job.failedReason.slice(TIMEOUT_REASON.length + 2), where: `job ${id} on ${this.shown}`, hint: 'give the workers a longer --job-timeout (or the job less work), then rerun with --resume: finished jobs are reused, this one runs again' });
+        }
         if (state === 'failed') fail('JOB_FAILED', { expected: 'the job to finish', found: `it failed ${job.attemptsMade} time(s): ${job.failedReason}`, where: `job ${id} on ${this.shown}`, hint: 'read the worker\'s log; rerun with --resume once fixed' });
         if (state !== 'completed') continue;
         const result = resultSchema.safeParse(job.returnvalue);

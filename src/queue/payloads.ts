@@ -41,6 +41,9 @@ export type FinetuneJob = z.infer<typeof finetuneJob>;
 /** A criteria-benchmark row job. */
 export type BenchRowJob = z.infer<typeof benchRowJob>;
 
+/** How a timed-out job's failure reason starts (the coordinator turns it into a typed QUEUE_TIMEOUT). */
+export const TIMEOUT_REASON = 'QUEUE_TIMEOUT';
+
 /** What a job returns: a value, or the typed error that stopped it (never retried: the inputs are wrong). */
 export type JobResult =
   | { ok: true; value: unknown }

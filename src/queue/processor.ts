@@ -6,6 +6,8 @@ import type { JobResult } from './payloads.ts';
 export const STORE_ENV = 'EDGE_PRUNE_QUEUE_STORE';
 /** Module that exports `jobRunners` for extra job kinds (e.g. the criteria benchmark's rows). */
 export const EXTRA_ENV = 'EDGE_PRUNE_QUEUE_EXTRA';
+/** The worker's `--job-timeout`, in milliseconds. */
+export const TIMEOUT_ENV = 'EDGE_PRUNE_QUEUE_JOB_TIMEOUT_MS';
 
 let extra: Promise<Record<string, ExtraJobRunner>> | undefined;
 
@@ -16,9 +18,26 @@ function extraRunners(): Promise<Record<string, ExtraJobRunner>> {
   return extra;
 }
 
-/** BullMQ's entry: the job's data is the payload; the store folder comes from the worker. */
+/** The exit code of a child that ended itself over --job-timeout (as GNU `timeout`); the worker fails that job typed. */
+export const TIMEOUT_EXIT_CODE = 124;
+
+/** `work`'s result; when it runs longer than `ms`, `onTimeout` is called (once; the child exits there). */
+export async function withJobTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
+  const timer = setTimeout(onTimeout, ms);
+  try {
+    return await work;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** BullMQ's entry: the job's data is the payload; the store folder and the timeout come from the worker. */
 export default async function processJob(job: { data: unknown }): Promise<JobResult> {
   const root = process.env[STORE_ENV];
   if (!root) throw new Error(`${STORE_ENV} is not set: start workers with \`edge-prune worker --store <dir>\``);
-  return runJob(job.data, root, await extraRunners());
+  const ms = Number(process.env[TIMEOUT_ENV] ?? 'NaN');
+  const work = (async () => runJob(job.data, root, await extraRunners()))();
+  if (!(ms > 0)) return work;
+  // Exiting stops the job's work at once, and BullMQ never hands this child another job (it forks a fresh one).
+  return withJobTimeout(work, ms, () => process.exit(TIMEOUT_EXIT_CODE));
 }

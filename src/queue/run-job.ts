@@ -112,7 +112,7 @@ export async function runJob(raw: unknown, storeRoot: string, extra: Record<stri
     if (job.kind === 'finetune') return { ok: true, value: await runFinetune(store, job) };
     const runner = extra[job.kind];
     if (!runner) {
-      fail('INVALID_JOB', { expected: `a worker that runs ${job.kind} jobs`, found: 'this worker does not', where: 'job payload.kind', hint: 'start the worker from a source checkout (npm run bench:criteria -- --worker) for benchmark rows' });
+      fail('INVALID_JOB', { expected: `a worker that runs ${job.kind} jobs`, found: 'this worker does not', where: 'job payload.kind', hint: 'for benchmark rows, start the worker from a source checkout with `edge-prune worker --jobs bench/criteria/row-jobs.ts`' });
     }
     return { ok: true, value: await runner(JSON.parse(Buffer.from(await store.get(job.spec)).toString('utf8')), store) };
   } catch (error) {

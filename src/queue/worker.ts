@@ -2,11 +2,12 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from '../core/logger.ts';
 import { fail } from '../core/errors.ts';
 import { parseQueueUrl } from './queue-url.ts';
-import { EXTRA_ENV, STORE_ENV } from './processor.ts';
+import { EXTRA_ENV, STORE_ENV, TIMEOUT_ENV, TIMEOUT_EXIT_CODE } from './processor.ts';
+import { TIMEOUT_REASON } from './payloads.ts';
 
 /** The queue every edge-prune job goes through. */
 export const QUEUE_NAME = 'edge-prune';
@@ -21,6 +22,8 @@ export interface WorkerOptions {
   concurrency: number;
   /** A job whose worker stops renewing its lock for this long is retried elsewhere (BullMQ's lock and stall-check period). */
   stallMs: number;
+  /** A job running longer than this fails at once with QUEUE_TIMEOUT (no retry) and its child process is replaced. */
+  jobTimeoutMs: number;
   /** Module with extra job runners (`jobRunners`), for benchmark rows. */
   extraModule?: string;
   logger: Logger;
@@ -43,14 +46,36 @@ function processorFile(): { file: string; execArgv: string[] } {
   return { file, execArgv };
 }
 
+/**
+ * BullMQ's worker, failing a job whose sandboxed child ended itself over --job-timeout at once,
+ * without retries, with a reason the coordinator reads as QUEUE_TIMEOUT (any other child exit is
+ * retried as BullMQ does).
+ */
+class TimedWorker extends Worker {
+  /** The worker's --job-timeout in milliseconds (for the failure reason). */
+  timeoutMs = 0;
+
+  protected override async callProcessJob(job: Job, token: string, signal?: AbortSignal): Promise<unknown> {
+    try {
+      return await super.callProcessJob(job, token, signal);
+    } catch (error) {
+      // BullMQ's sandbox reports a child's exit as `Unexpected exit code: <code> signal: <signal>`.
+      if (error instanceof Error && error.message.startsWith(`Unexpected exit code: ${TIMEOUT_EXIT_CODE} `)) {
+        throw new UnrecoverableError(`${TIMEOUT_REASON}: the job ran longer than the worker's --job-timeout of ${this.timeoutMs / 1000} s`);
+      }
+      throw error;
+    }
+  }
+}
+
 /** Start a worker on the queue; resolves once it is connected. */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const { connection, shown } = parseQueueUrl(options.queue);
   const store = resolve(options.store);
   if (!existsSync(store)) fail('INVALID_ARGUMENT', { expected: 'an existing store folder', found: 'no such folder', where: `--store ${options.store}`, hint: 'mount the folder the coordinator writes to (the same --store) on this machine' });
   const { file, execArgv } = processorFile();
-  const env = { ...process.env, [STORE_ENV]: store, ...(options.extraModule ? { [EXTRA_ENV]: options.extraModule } : {}) };
-  const worker = new Worker(QUEUE_NAME, file, {
+  const env = { ...process.env, [STORE_ENV]: store, [TIMEOUT_ENV]: String(options.jobTimeoutMs), ...(options.extraModule ? { [EXTRA_ENV]: options.extraModule } : {}) };
+  const worker = new TimedWorker(QUEUE_NAME, file, {
     connection: { ...connection, maxRetriesPerRequest: null },
     concurrency: options.concurrency,
     lockDuration: options.stallMs,
@@ -59,6 +84,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     useWorkerThreads: false,
     workerForkOptions: { env, execArgv },
   });
+  worker.timeoutMs = options.jobTimeoutMs;
   worker.on('active', (job) => options.logger.info(`start ${job.id ?? '?'}`));
   worker.on('completed', (job) => options.logger.info(`done ${job.id ?? '?'}`));
   worker.on('failed', (job, error) => options.logger.warn(`job ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`));
@@ -72,6 +98,6 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     down = false;
   });
   await worker.waitUntilReady();
-  options.logger.info(`worker on ${shown}, store ${store}, ${options.concurrency} job(s) at once, stall timeout ${options.stallMs} ms`);
+  options.logger.info(`worker on ${shown}, store ${store}, ${options.concurrency} job(s) at once, stall timeout ${options.stallMs} ms, job timeout ${options.jobTimeoutMs / 1000} s`);
   return { shown, close: () => worker.close() };
 }

@@ -15,6 +15,7 @@ import { decodeBundle, encodeBundle, putBundle, putJson } from '../../src/queue/
 import { runJob } from '../../src/queue/run-job.ts';
 import { jobIdOf, parseJobPayload } from '../../src/queue/payloads.ts';
 import { maskQueueUrl, parseQueueUrl } from '../../src/queue/queue-url.ts';
+import { withJobTimeout } from '../../src/queue/processor.ts';
 
 const errorCode = (r: Awaited<ReturnType<typeof runJob>>): string => (r.ok ? 'ok' : r.error.code);
 
@@ -73,4 +74,14 @@ test('a stored model round-trips bit for bit, and an evaluate job gives exactly 
   const result = await runJob({ kind: 'evaluate', version: 1, model: await putBundle(store, bundle), plan: await putJson(store, plan), quality: { measure: 'fidelity' }, seed: 3, lockUnknown: false }, root);
   assert.deepEqual(result, { ok: true, value: { quality: local } });
   assert.ok(local > 0 && local < 1, String(local));
+});
+
+test('a job over its timeout calls its stop (the sandboxed child exits there) and still returns; one within it does not', async () => {
+  let stopped = 0;
+  const slow = new Promise<number>((resolve) => setTimeout(() => resolve(7), 100));
+  assert.equal(await withJobTimeout(slow, 5, () => (stopped += 1)), 7);
+  assert.equal(stopped, 1);
+  assert.equal(await withJobTimeout(Promise.resolve(42), 60_000, () => (stopped += 1)), 42);
+  await assert.rejects(withJobTimeout(Promise.reject(new Error('own failure')), 60_000, () => (stopped += 1)), /own failure/);
+  assert.equal(stopped, 1);
 });

@@ -12,6 +12,7 @@ interface WorkerFlags {
   store: string;
   concurrency: number;
   stallTimeout: number;
+  jobTimeout: number;
   jobs?: string;
 }
 
@@ -24,6 +25,7 @@ export function register(program: Command): void {
     .requiredOption('--store <dir>', 'the shared folder the coordinator writes inputs to (the only place jobs read from)')
     .addOption(numberOption('--concurrency <n>', 'jobs at once, each in its own sandboxed child process (about one per core)', { integer: true, min: 1 }, 1))
     .addOption(numberOption('--stall-timeout <ms>', 'a job whose worker dies is retried elsewhere after about this long', { integer: true, min: 500 }, 30_000))
+    .addOption(numberOption('--job-timeout <s>', 'a job running longer fails at once, typed QUEUE_TIMEOUT on the coordinator (exit 19), and its child process is replaced', { min: 0.001 }, 1800))
     .option('--jobs <module>', 'a module exporting `jobRunners` for extra job kinds (the criteria benchmark: bench/criteria/row-jobs.ts)')
     .addHelpText('after', '\nStops on SIGINT/SIGTERM after its running jobs finish. A worker killed outright loses nothing:\nits job is retried on another worker after the stall timeout.\n\nExample (on each worker machine, the store mounted at the same path):\n  edge-prune worker --queue redis://queue-host:6379 --store /mnt/edge-prune-store --concurrency 2')
     .action(
@@ -31,7 +33,7 @@ export function register(program: Command): void {
         const { startWorker } = await import('../../queue/worker.ts');
         const logger = createCliLogger(cmd.optsWithGlobals().json === true);
         const worker = await startWorker({
-          queue: opts.queue, store: opts.store, concurrency: opts.concurrency, stallMs: opts.stallTimeout, logger,
+          queue: opts.queue, store: opts.store, concurrency: opts.concurrency, stallMs: opts.stallTimeout, jobTimeoutMs: Math.round(opts.jobTimeout * 1000), logger,
           ...(opts.jobs ? { extraModule: pathToFileURL(resolve(opts.jobs)).href } : {}),
         });
         await new Promise<void>((done) => {
