@@ -151,6 +151,11 @@ export async function planSearch(options: PlanSearchOptions): Promise<PlanSearch
     if (pick.encoding) {
       chosen = pick.encoding;
       result = { ...first, met: true, predicted: predictIn(chosen)(graph) };
+    } else if (!first.met) {
+      // Latency or memory is out of reach: keep the best plan, in the least lossy encoding that meets the size budget if one does.
+      const sized = await firstEncodingMeeting(choices, { modelSizeMb: budget.modelSizeMb }, (e) => predictIn(e)(graph), checkerFor(first.plan));
+      chosen = sized.encoding ?? source;
+      result = { ...first, predicted: predictIn(chosen)(graph) };
     } else {
       // No encoding suffices: prune further in the most compact encoding the check allowed.
       const failedCheck = new Set(pick.rejected.filter((r) => !r.reason.startsWith('predicted')).map((r) => r.encoding));
