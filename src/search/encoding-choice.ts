@@ -106,7 +106,8 @@ export function attributeBudgets(
 }
 
 /**
- * The accuracy check of a lossy encoding (`--max-accuracy-drop` with data): the pruned candidate is
+ * The accuracy check of a lossy encoding (`--max-accuracy-drop` with images: accuracy, or top-1
+ * agreement with the unpruned model on unlabelled ones): the pruned candidate is
  * measured with its weights round-tripped through the encoding, like any other candidate, and
  * passes when it loses at most `maxDrop` against the same candidate in float32. int8 computes on
  * quantized activations too, which the in-process evaluation cannot run: it is not taken under a check.

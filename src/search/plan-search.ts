@@ -134,7 +134,7 @@ export async function planSearch(options: PlanSearchOptions): Promise<PlanSearch
   const rejected: EncodingDecision['rejected'] = [];
   let check: EncodingDecision['check'];
   const checkerFor = (plan: PrunePlan): ((e: PlanEncoding) => Promise<string | undefined>) | undefined =>
-    options.evaluate && measure === 'accuracy' && resolved.maxAccuracyDrop !== undefined
+    options.evaluate && (measure === 'accuracy' || measure === 'top-1 agreement') && resolved.maxAccuracyDrop !== undefined
       ? encodingCheck(() => applyPlan(bundle, analysis.groups, plan), options.evaluate, resolved.maxAccuracyDrop, source, measure, (c) => (check = c))
       : undefined;
   const planned = (plan: PrunePlan): Graph => shrinkGraph(analysis.graph, analysis.groups, plan);

@@ -74,3 +74,26 @@ test('with --weights the encoding is fixed: a size budget beyond it is met by pr
   assert.equal(r.encoding.chosen, source);
   assert.ok(r.macs.after < base.macs.after, 'pruned further than for latency alone');
 });
+
+test('with an accuracy budget a lossy encoding is measured on images with its weights round-tripped, and refused when it loses too much', async () => {
+  const { bundle, analysis, target } = await setup();
+  const { evaluationSplit, loadDataForModel } = await import('../../src/data/load-data.ts');
+  const { sampleDataset } = await import('../../src/data/dataset.ts');
+  const { measureAgreement, predictImages } = await import('../../src/runtime/agreement.ts');
+  // Top-1 agreement with the unpruned model on 500 of the sample's test images, as the main command measures unlabelled images.
+  const images = sampleDataset(evaluationSplit(await loadDataForModel(bundle, 'samples/data', { purpose: 'evaluation' })), 500, 1);
+  const reference = await predictImages(bundle, images);
+  const evaluate = async (b: typeof bundle): Promise<number> => (await measureAgreement(b, reference, images)).top1;
+  // Latency is no constraint, so the candidate is the unpruned model: agreement 1 before the encoding.
+  const sizeMb = analysis.cost.params * 1.5 / 2 ** 20;
+  const common = { bundle, analysis, target, mode: 'global' as const, evaluate, measure: 'top-1 agreement' as const, force: true };
+  const loose = await planSearch({ ...common, budget: { latencyMs: 100, modelSizeMb: sizeMb, maxAccuracyDrop: 0.05 } });
+  assert.equal(loose.encoding.chosen, 'uint8');
+  assert.equal(loose.macs.after, loose.macs.before, 'no pruning: the encoding met the size budget');
+  const check = loose.encoding.check;
+  assert.ok(check && check.encoding === 'uint8' && check.pruned === 1 && check.encoded < 1, `the round-tripped candidate was measured: ${JSON.stringify(check)}`);
+  const strict = await planSearch({ ...common, budget: { latencyMs: 100, modelSizeMb: sizeMb, maxAccuracyDrop: 0 } });
+  assert.equal(strict.encoding.chosen, planEncodingOf(bundle), 'refused: pruned in the source encoding instead');
+  assert.ok(strict.encoding.rejected.some((r) => r.encoding === 'uint8' && /drops more than/.test(r.reason)));
+  assert.ok(strict.macs.after < strict.macs.before && strict.predicted.modelSizeMb <= sizeMb);
+});
