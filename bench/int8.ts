@@ -15,6 +15,9 @@ import { mobilenetV2Topology } from '../src/latency/calibration/calibration-prob
 import { initializeBundle } from '../src/runtime/layers-model.ts';
 import { uniformArray } from '../src/core/random.ts';
 import type { ModelBundle } from '../src/core/types.ts';
+import { analyzeModel } from '../src/analyze/analyze-model.ts';
+import { loadProfile } from '../src/targets/load-targets.ts';
+import { predictLatency } from '../src/latency/latency-model.ts';
 
 /** One model's float32 and int8 figures. */
 export interface Int8Row {
@@ -25,7 +28,17 @@ export interface Int8Row {
   speedup: number;
   /** Top-1 agreement of int8 with float32 on the test images. */
   agreement: number;
+  /** The host profile's predicted onnxruntime-node ms (float32 and int8 costs), null without int8 costs. */
+  predicted: { float32: number; int8: number } | null;
   testImages: number;
+}
+
+/** The host profile's prediction for a bundle on onnxruntime-node in float32 and in int8 (null when the profile has no int8 costs). */
+function predictedMs(bundle: ModelBundle): Int8Row['predicted'] {
+  const profile = loadProfile('host');
+  if (!profile.runtimes['onnxruntime-node']?.int8) return null;
+  const graph = analyzeModel(bundle).graph;
+  return { float32: predictLatency(graph, profile, 'onnxruntime-node').totalMs, int8: predictLatency(graph, profile, 'onnxruntime-node', 'int8').totalMs };
 }
 
 /** Latency alone of a MobileNetV2 1.0 at 224×224 (initialized weights, calibrated on 16 seeded uniform inputs): float32 vs int8. */
@@ -47,7 +60,7 @@ async function mobilenet224(dir: string, runs: number): Promise<Int8Row> {
   };
   const tf = await t(f32);
   const tq = await t(q);
-  return { model: 'mobilenetv2-224', float32: tf, int8: tq, speedup: tf.medianMs / tq.medianMs, agreement: q.formats[0]?.parity.images?.top1Agreement ?? 0, testImages: 16 };
+  return { model: 'mobilenetv2-224', float32: tf, int8: tq, speedup: tf.medianMs / tq.medianMs, agreement: q.formats[0]?.parity.images?.top1Agreement ?? 0, testImages: 16, predicted: predictedMs(bundle) };
 }
 
 const DATA = 'samples/data';
@@ -109,7 +122,7 @@ export async function benchInt8(options: { runs?: number; mobilenet224?: boolean
       const pq = await predictAll(join(q.outDir, 'onnx/model.onnx'), all, shape, classes);
       const tf = await time(f32);
       const tq = await time(q);
-      const row: Int8Row = { model: m.name, float32: { ...tf, top1: pf.top1 }, int8: { ...tq, top1: pq.top1 }, speedup: tf.medianMs / tq.medianMs, agreement: agreement(pf.outputs, pq.outputs, classes), testImages: all.count };
+      const row: Int8Row = { model: m.name, float32: { ...tf, top1: pf.top1 }, int8: { ...tq, top1: pq.top1 }, speedup: tf.medianMs / tq.medianMs, agreement: agreement(pf.outputs, pq.outputs, classes), testImages: all.count, predicted: predictedMs(bundle) };
       options.onRow?.(row);
       rows.push(row);
     }
@@ -131,4 +144,14 @@ export const INT8_HEADER = '  model                float32 ms (min)   int8 ms (m
 export function describeInt8Row(r: Int8Row): string {
   const pct = (v: number | null): string => (v === null ? '   —  ' : `${(100 * v).toFixed(1)}%`);
   return `  ${r.model.padEnd(20)} ${r.float32.medianMs.toFixed(3).padStart(7)} (${r.float32.minMs.toFixed(3)})  ${r.int8.medianMs.toFixed(3).padStart(7)} (${r.int8.minMs.toFixed(3)})  ${r.speedup.toFixed(2).padStart(6)}×  ${(r.float32.bytes / 1024).toFixed(0).padStart(5)}→${(r.int8.bytes / 1024).toFixed(0).padEnd(5)}  ${pct(r.float32.top1)} → ${pct(r.int8.top1)}   ${pct(r.agreement)} of ${r.testImages}`;
+}
+
+/** Header of the predicted-vs-measured table (min ms: the calibration fits minimums; the int8/float32 ratio does not depend on host load). */
+export const INT8_PREDICTED_HEADER = '  model                f32 pred / min ms   int8 pred / min ms   int8/f32 predicted  measured';
+
+/** One predicted-vs-measured line, or a note when the host profile has no int8 costs. */
+export function describeInt8Prediction(r: Int8Row): string {
+  if (!r.predicted) return `  ${r.model.padEnd(20)} (no int8 costs in profiles/host.json: run edge-prune calibrate --runtime onnxruntime-node --compute int8)`;
+  const p = r.predicted;
+  return `  ${r.model.padEnd(20)} ${p.float32.toFixed(3).padStart(7)} / ${r.float32.minMs.toFixed(3).padEnd(8)}  ${p.int8.toFixed(3).padStart(7)} / ${r.int8.minMs.toFixed(3).padEnd(8)}   ${(p.int8 / p.float32).toFixed(2).padStart(6)}×           ${(r.int8.minMs / r.float32.minMs).toFixed(2)}×`;
 }

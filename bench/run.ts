@@ -5,7 +5,7 @@ import { benchLatencyModel, describeRuntimeBench } from './latency-model.ts';
 import { benchStartup, describeStartup } from './startup.ts';
 import { benchImportOnnx, describeImportOnnx } from './import-onnx.ts';
 import { DEPLOYED_HEADER, benchDeployed, describeDeployedRow } from './deployed.ts';
-import { INT8_HEADER, benchInt8, describeInt8Row } from './int8.ts';
+import { INT8_HEADER, INT8_PREDICTED_HEADER, benchInt8, describeInt8Prediction, describeInt8Row } from './int8.ts';
 import { benchQueue, describeQueue } from './queue.ts';
 
 const json = process.argv.includes('--json');
@@ -48,7 +48,11 @@ const sections: Record<string, Section> = {
   int8: async () => {
     say(`\nfloat32 vs int8 (QDQ) ONNX on onnxruntime-node, 1 thread, median of 200 runs; top-1 on the bundled test images (load ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores)`);
     say(INT8_HEADER);
-    return benchInt8({ onRow: (row) => say(describeInt8Row(row)) });
+    const rows = await benchInt8({ onRow: (row) => say(describeInt8Row(row)) });
+    say('\npredicted (profiles/host.json onnxruntime-node, float32 and int8 costs) vs measured minimum, 1 thread');
+    say(INT8_PREDICTED_HEADER);
+    for (const row of rows) say(describeInt8Prediction(row));
+    return rows;
   },
   'import-onnx': async () => {
     const importOnnx = await benchImportOnnx();

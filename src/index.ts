@@ -1,5 +1,6 @@
 // The package entry: every stage function and the data types that flow between them (DESIGN.md §1).
 export type * from './core/types.ts';
+export { PLAN_ENCODINGS } from './core/types.ts';
 export { EdgePruneError, type ErrorCode } from './core/errors.ts';
 export { silentLogger, type Logger, type ProgressEvent } from './core/logger.ts';
 
@@ -33,6 +34,8 @@ export type { Criterion, ScoreContext } from './score/criterion.ts';
 
 // search
 export { planSearch, type PlanSearchOptions, type PlanSearchResult, type SearchMode } from './search/plan-search.ts';
+export { type BudgetAttribution, type EncodingDecision } from './search/encoding-choice.ts';
+export { encodingChoices } from './latency/encodings.ts';
 export { planFromRatios, type DropRatios } from './search/ratio-plan.ts';
 export { loadTarget, loadProfile, listTargets, type LoadedTarget } from './targets/load-targets.ts';
 export { predictLatency, type LatencyPrediction } from './latency/latency-model.ts';

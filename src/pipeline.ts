@@ -12,6 +12,8 @@ import { analyzeModel } from './analyze/analyze-model.ts';
 import { applyPlan } from './prune/apply-plan.ts';
 import { loadTarget } from './targets/load-targets.ts';
 import { planSearch, type SearchMode } from './search/plan-search.ts';
+import { describeAttribution, metByText } from './search/encoding-choice.ts';
+import { roundTripWeights } from './bundle/quantize.ts';
 import { resolveBudget, type Budget } from './targets/budget.ts';
 import { scoreModel } from './score/score-model.ts';
 import { buildReport } from './report/build-report.ts';
@@ -33,7 +35,7 @@ export interface PipelineOptions {
   model?: string;
   target: string;
   /** Budget overrides (else the sample's or the target's defaults). */
-  budget?: Budget;
+  budget?: Budget & { maxAccuracyDrop?: number };
   /** Image folder / IDX data; the sample's bundled data when the model is the sample. */
   data?: string;
   /** Refit the pruned layers to the unpruned model's outputs before fine-tuning (default: on when data is given). */
@@ -152,7 +154,7 @@ async function runFlow(options: PipelineOptions, jobs?: JobQueue): Promise<Repor
     const evaluate = data && quality ? (labelled ? quality.candidateAccuracy(data, seed) : dense ? await (await import('./runtime/output-fidelity.ts')).candidateOutputFidelity(data, bundle, seed) : await quality.candidateAgreement(data, bundle, seed)) : undefined;
     const evaluator = queued && options.queue ? await (await import('./queue/queue-evaluator.ts')).queueEvaluator(queued, options.queue.store, bundle, data ? { measure: labelled ? 'accuracy' : 'agreement', searchBn: data.searchBn, searchEval: data.searchEval } : { measure: 'fidelity' }, { seed, lockUnknown: options.lockUnknown === true }) : undefined;
     return planSearch({
-      bundle, analysis: before, target, budget, criterion, scores, mode: options.search ?? 'netadapt', seed, outDir, logger,
+      bundle, analysis: before, target, budget, criterion, scores, mode: options.search ?? 'netadapt', seed, outDir, logger, ...(options.weights ? { weights: options.weights } : {}),
       ...(evaluate ? { evaluate } : {}), ...(evaluator ? { evaluator, ...(labelled ? { measure: 'accuracy' as const } : {}) } : {}), ...(options.resume ? { resume: true } : {}),
       ...(data && !labelled ? { measure: dense ? ('output fidelity' as const) : ('top-1 agreement' as const), measuredOn: `${data.searchEval.labels.length} held-out images of ${data.source}` } : {}),
       ...(options.minAgreement !== undefined ? { minAgreement: options.minAgreement } : {}), ...(options.force ? { force: true } : {}),
@@ -210,12 +212,18 @@ async function runFlow(options: PipelineOptions, jobs?: JobQueue): Promise<Repor
     notes.push(`${steps > 1 ? `Pruned gradually in ${steps} steps (reconstruction and a short distillation fine-tune after each), then fine-tuned` : 'Fine-tuned'} ${result.summary.epochs} epoch(s) on ${train === data.train ? data.source : `${train.labels.length} images of ${data.source}`}${labelled ? '' : ' by distillation alone (no labels)'} with the ${result.summary.backend} backend at ${result.summary.imagesPerSecond.toFixed(0)} images/s.`);
     return result.bundle;
   });
-  const accuracyAfter = await accuracyOf(tuned);
+  // The plan's encoding is what gets written: a lossy one (float16/uint8 weights) is measured as written.
+  const planned = search.plan.encoding;
+  const written = planned === 'float16' || planned === 'uint8' ? planned : undefined;
+  if (planned === 'int8') notes.push('The plan chose int8 compute: export it with `edge-prune export --quantize int8 --data <images>`; the bundles here are written in the source encoding.');
+  const accuracyAfter = await accuracyOf(written ? roundTripWeights(tuned, written) : tuned);
   const lastQuality = search.rounds[search.rounds.length - 1]?.quality ?? 1;
   const agreement: AgreementFigures | null = labelled ? null : data
     ? { measure: dense ? 'output fidelity' : 'top-1 agreement', on: `${data.test.labels.length} held-out images of ${data.source}`, n: data.test.labels.length, beforeFinetune: agreementBefore, after: await agreementOf(tuned) }
     : { measure: search.measure, on: 'seeded noise inputs', n: null, beforeFinetune: lastQuality, after: lastQuality };
-  const weights = options.weights ? { weights: options.weights } : {};
+  const weightsChoice = options.weights ?? written;
+  const weights = weightsChoice ? { weights: weightsChoice } : {};
+  for (const line of search.encoding.metBy.map((a) => describeAttribution(a, search.encoding.chosen))) notes.push(`Budget: ${line}.`);
   const modelJson = await writeBundle(tuned, join(outDir, 'model'), weights);
 
   const after = analyzeModel(tuned, { lockUnknown: options.lockUnknown === true });
@@ -280,6 +288,7 @@ async function runFlow(options: PipelineOptions, jobs?: JobQueue): Promise<Repor
       accuracy: { before: accuracyBefore, pruned: accuracyPruned, reconstructed: accuracyReconstructed, after: accuracyAfter, data: data?.source ?? null, n: data ? data.test.labels.length : null },
       measured,
       exports: exported.formats.map((f) => ({ format: f.format, path: join(outDir, 'export', f.entry), bytes: f.totalBytes })), size,
+      metBy: Object.fromEntries(search.encoding.metBy.map((a) => [a.budget, metByText(a, search.encoding.chosen)])),
       outDir, notes, timings, version: await packageVersion(),
     });
     report.quantized = quantizedFigures(exported, { ...(int8.write ? {} : { skipped: int8.reason }), ...(calibrationSource ? { calibration: calibrationSource } : {}), ...(int8Measured ? { measured: int8Measured } : {}) });

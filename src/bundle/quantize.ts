@@ -1,7 +1,7 @@
 // Weight storage encodings for writing: float32, float16, and uint8/uint16 affine quantization (TF.js manifest form).
-import type { WeightEntry } from '../core/types.ts';
+import type { ModelBundle, WeightEntry } from '../core/types.ts';
 import { encodingOf, type EncodingSpec } from './encoding.ts';
-import { encodeWeights, floatToHalf, type WeightSpec } from './weights-codec.ts';
+import { decodeWeights, encodeWeights, floatToHalf, type WeightSpec } from './weights-codec.ts';
 
 /** How weights are stored on disk (one encoding for every weight). */
 export type StorageDtype = 'float32' | 'float16' | 'uint8';
@@ -68,4 +68,14 @@ export function encodeWeightsAs(weights: readonly WeightEntry[], spec: EncodingS
     offset += p.byteLength;
   }
   return { specs, bytes };
+}
+
+/**
+ * The bundle with its weights stored in `encoding` and read back (float32 values that carry the
+ * encoding's rounding): what a model written in that encoding computes after its runtime dequantizes it.
+ */
+export function roundTripWeights(bundle: ModelBundle, encoding: StorageDtype): ModelBundle {
+  if (encoding === 'float32') return bundle;
+  const { specs, bytes } = encodeWeightsAs(bundle.weights, encoding);
+  return { ...bundle, weights: decodeWeights(specs, bytes, `weights round-tripped through ${encoding}`) };
 }

@@ -66,22 +66,25 @@ export interface BudgetFlags {
   latencyMs?: number;
   memoryMb?: number;
   sizeMb?: number;
+  maxAccuracyDrop?: number;
 }
 
-/** Add `--latency-ms`, `--memory-mb` and `--size-mb` (defaults: the target's budgets). */
+/** Add `--latency-ms`, `--memory-mb`, `--size-mb` and `--max-accuracy-drop` (defaults: the target's budgets). */
 export function addBudgetOptions(command: Command, only?: readonly (keyof BudgetFlags)[]): Command {
   const all: [keyof BudgetFlags, Option][] = [
     ['latencyMs', numberOption('--latency-ms <ms>', 'latency budget at batch 1 (default: the target\'s)', { exclusiveMin: 0 })],
     ['memoryMb', numberOption('--memory-mb <mb>', 'peak memory budget (default: the target\'s)', { exclusiveMin: 0 })],
     ['sizeMb', numberOption('--size-mb <mb>', 'exported model size budget (default: the target\'s)', { exclusiveMin: 0 })],
+    ['maxAccuracyDrop', numberOption('--max-accuracy-drop <x>', 'largest top-1 drop accepted, a fraction (default: the target\'s); with labelled --data a lossy weight encoding is taken only if the candidate loses at most x with it', { min: 0, max: 1 })],
   ];
   for (const [key, option] of all) if (!only || only.includes(key)) command.addOption(option);
   return command;
 }
 
 /** The budget overrides the flags give (absent flags are absent fields). */
-export function budgetFromFlags(flags: BudgetFlags): Budget {
+export function budgetFromFlags(flags: BudgetFlags): Budget & { maxAccuracyDrop?: number } {
   return {
+    ...(flags.maxAccuracyDrop !== undefined ? { maxAccuracyDrop: flags.maxAccuracyDrop } : {}),
     ...(flags.latencyMs !== undefined ? { latencyMs: flags.latencyMs } : {}),
     ...(flags.memoryMb !== undefined ? { memoryMb: flags.memoryMb } : {}),
     ...(flags.sizeMb !== undefined ? { modelSizeMb: flags.sizeMb } : {}),

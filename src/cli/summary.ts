@@ -37,7 +37,7 @@ export function formatSummary(r: Report): string {
       : [`  accuracy    ${r.accuracy.before === null ? 'NOT measured (no labelled data)' : `${n2(r.accuracy.before * 100, 1)}% → ${n2((r.accuracy.after ?? 0) * 100, 1)}% on ${r.accuracy.n} held-out images${stepsLine(r)}`}`]),
     ...(r.agreement ? [`  agreement   ${r.agreement.measure} with the unpruned model: ${n2(r.agreement.beforeFinetune, 3)} after pruning → ${n2(r.agreement.after, 3)} delivered (${r.agreement.on})`] : []),
     '  budgets',
-    ...r.budgets.map((b) => `    ${b.ok ? 'met ' : 'OVER'}  ${b.budget.padEnd(12)} ${n2(b.value, 3)} ≤ ${n2(b.limit, 3)}  (${b.basis}${b.informational ? ', for comparison' : ''})`),
+    ...r.budgets.map((b) => `    ${b.ok ? 'met ' : 'OVER'}  ${b.budget.padEnd(12)} ${n2(b.value, 3)} ≤ ${n2(b.limit, 3)}  (${b.basis}${b.informational ? ', for comparison' : ''})${b.metBy && b.metBy !== 'not met' ? `  ${b.metBy === 'already met' ? 'already met' : `met by ${b.metBy}`}` : ''}`),
     `  ${r.verdict}`,
     `  run folder ${r.outDir} (report.html)`,
   ];

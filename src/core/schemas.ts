@@ -73,6 +73,20 @@ const calibrationFit = z.strictObject({
   anchors: z.record(z.string().min(1), positive()).optional(),
 });
 
+/**
+ * The runtime's costs when it runs an int8 (QDQ) model on its integer kernels: the same terms as the
+ * float32 model (fitted the same way on int8 probe models), absent for runtimes without int8 kernels.
+ */
+const int8Model = z.strictObject({
+  inferenceOverheadMs: sourced(nonNegative()),
+  layerOverheadMs: sourced(nonNegative()),
+  cacheMb: sourced(positive()),
+  bandwidthGBs: sourced(positive()),
+  throughputGops: throughput,
+  channelBlock: sourced(z.number().int().positive()).optional(),
+  calibration: calibrationFit.optional(),
+});
+
 /** The latency model's coefficients for one runtime on one device. */
 const runtimeModel = z.strictObject({
   /** Threads the coefficients describe; a target on this runtime must use the same count. */
@@ -101,6 +115,8 @@ const runtimeModel = z.strictObject({
   fuses: z.array(z.enum(['batchnorm', 'activation'])).optional(),
   reference: referenceLatency.optional(),
   calibration: calibrationFit.optional(),
+  /** int8 (QDQ) costs per op kind, for runtimes whose targets compute in int8 (onnxruntime). */
+  int8: int8Model.optional(),
 });
 
 const cluster = z.strictObject({ count: z.number().int().positive(), core: z.string().min(1), maxClockGHz: positive() });
@@ -139,6 +155,8 @@ export const ProfileSchema = z.strictObject({
 export type Profile = z.infer<typeof ProfileSchema>;
 /** A validated runtime entry of a profile. */
 export type RuntimeModel = z.infer<typeof runtimeModel>;
+/** The int8 entry of a runtime model. */
+export type Int8Model = z.infer<typeof int8Model>;
 /** A number with its basis and source. */
 export type Sourced = z.infer<ReturnType<typeof sourced>>;
 
@@ -146,6 +164,11 @@ export type Sourced = z.infer<ReturnType<typeof sourced>>;
 export const EXPORT_FORMATS = ['tfjs', 'tfjs-graph', 'onnx'] as const;
 /** Weight encodings of an export. */
 export const QUANTIZATIONS = ['float32', 'float16', 'uint8'] as const;
+
+/** Precisions a runtime computes in: float32, or int8 on integer kernels (a QDQ model). */
+export const COMPUTE_PRECISIONS = ['float32', 'int8'] as const;
+/** One of `COMPUTE_PRECISIONS`. */
+export type ComputePrecision = (typeof COMPUTE_PRECISIONS)[number];
 
 /** A deployment target: what `--target <name>` means. */
 export const TargetSchema = z
@@ -167,7 +190,7 @@ export const TargetSchema = z
      * integer kernels) and the weight encodings it loads (tfjs dequantizes uint8/float16 to float32).
      */
     encodings: z
-      .strictObject({ compute: z.array(z.enum(['float32', 'int8'])).min(1), weights: z.array(z.enum([...QUANTIZATIONS, 'int8'])).min(1), note: z.string().min(1) })
+      .strictObject({ compute: z.array(z.enum(COMPUTE_PRECISIONS)).min(1), weights: z.array(z.enum([...QUANTIZATIONS, 'int8'])).min(1), note: z.string().min(1) })
       .optional(),
     budget: z.strictObject({
       latencyMs: positive(),

@@ -105,7 +105,18 @@ export interface PrunePlan {
   /** Criterion that ranked the channels, for the record. */
   criterion: string;
   groups: { id: string; size: number; drop: number[] }[];
+  /**
+   * How the pruned model's weights are stored (and, for int8, computed): chosen by the search when
+   * a budget is met by encoding instead of further pruning. Absent (older plans): the source's encoding.
+   */
+  encoding?: PlanEncoding;
 }
+
+/** Encodings a plan can choose, least lossy first: float16/uint8 weights (dequantized at load) or int8 compute (onnxruntime QDQ). */
+export const PLAN_ENCODINGS = ['float32', 'float16', 'uint8', 'int8'] as const;
+
+/** One of `PLAN_ENCODINGS`. */
+export type PlanEncoding = (typeof PLAN_ENCODINGS)[number];
 
 /** Multiply-accumulate and parameter counts at batch 1. */
 export interface ModelCost {

@@ -1,6 +1,6 @@
 // The per-layer latency model: a profile's coefficients applied to each layer's work and bytes.
 import { fail } from '../core/errors.ts';
-import { OP_KINDS, type OpKind, type Profile, type RuntimeName } from '../core/schemas.ts';
+import { OP_KINDS, type ComputePrecision, type OpKind, type Profile, type RuntimeName } from '../core/schemas.ts';
 import type { Graph } from '../core/types.ts';
 import { describeWork, paddedWork, type Fusion, type LayerWork } from './layer-work.ts';
 
@@ -50,8 +50,11 @@ export interface LatencyPrediction {
   layers: LayerLatency[];
 }
 
-/** The plain coefficients of a profile's runtime, or INVALID_ARGUMENT when the profile lacks it. */
-export function coefficientsOf(profile: Profile, runtime: RuntimeName): LatencyCoefficients {
+/**
+ * The plain coefficients of a profile's runtime, in float32 or (`compute` int8) from its `int8`
+ * entry (the fusions are the runtime's); INVALID_ARGUMENT when the profile lacks the runtime or its int8 costs.
+ */
+export function coefficientsOf(profile: Profile, runtime: RuntimeName, compute: ComputePrecision = 'float32'): LatencyCoefficients {
   const model = profile.runtimes[runtime];
   if (!model) {
     fail('INVALID_ARGUMENT', {
@@ -61,16 +64,30 @@ export function coefficientsOf(profile: Profile, runtime: RuntimeName): LatencyC
       hint: `pick one of the listed runtimes, or add latency coefficients for ${runtime} to profiles/${profile.name}.json`,
     });
   }
-  const throughputGops = Object.fromEntries(OP_KINDS.map((k) => [k, model.throughputGops[k].value])) as Record<OpKind, number>;
+  const source = compute === 'int8' ? model.int8 : model;
+  if (!source) {
+    fail('INVALID_ARGUMENT', {
+      expected: `int8 costs for ${runtime}`,
+      found: 'no int8 entry',
+      where: `profile "${profile.name}"`,
+      hint: 'run `edge-prune calibrate --runtime onnxruntime-node --compute int8` (it also derives the device profiles\' int8 entries)',
+    });
+  }
+  const throughputGops = Object.fromEntries(OP_KINDS.map((k) => [k, source.throughputGops[k].value])) as Record<OpKind, number>;
   return {
-    inferenceOverheadMs: model.inferenceOverheadMs.value,
-    layerOverheadMs: model.layerOverheadMs.value,
-    cacheMb: model.cacheMb.value,
-    bandwidthGBs: model.bandwidthGBs.value,
+    inferenceOverheadMs: source.inferenceOverheadMs.value,
+    layerOverheadMs: source.layerOverheadMs.value,
+    cacheMb: source.cacheMb.value,
+    bandwidthGBs: source.bandwidthGBs.value,
     throughputGops,
     fuses: model.fuses ?? [],
-    channelBlock: model.channelBlock?.value ?? 1,
+    channelBlock: source.channelBlock?.value ?? 1,
   };
+}
+
+/** Whether a profile's runtime has int8 costs (an `int8` entry). */
+export function hasInt8Costs(profile: Profile, runtime: RuntimeName): boolean {
+  return profile.runtimes[runtime]?.int8 !== undefined;
 }
 
 /** Bytes of a layer's traffic beyond what the cache holds: these stream from memory. */
@@ -108,7 +125,7 @@ export function predictFromWork(
   return { method: 'predicted', ...label, totalMs, inferenceOverheadMs: c.inferenceOverheadMs, layers };
 }
 
-/** Predicted latency of a graph at batch 1 on a profile's runtime, per layer and in total. */
-export function predictLatency(graph: Graph, profile: Profile, runtime: RuntimeName): LatencyPrediction {
-  return predictFromWork(describeWork(graph), coefficientsOf(profile, runtime), { profile: profile.name, runtime });
+/** Predicted latency of a graph at batch 1 on a profile's runtime (in float32, or int8 on its integer kernels), per layer and in total. */
+export function predictLatency(graph: Graph, profile: Profile, runtime: RuntimeName, compute: ComputePrecision = 'float32'): LatencyPrediction {
+  return predictFromWork(describeWork(graph), coefficientsOf(profile, runtime, compute), { profile: profile.name, runtime });
 }

@@ -32,6 +32,8 @@ export interface ReportInputs {
   measuredLayers?: Record<string, number>;
   exports: { format: string; path: string; bytes: number }[];
   size?: SizeFigures;
+  /** What met each resource budget (the search's attribution: pruning, the plan's encoding, or both). */
+  metBy?: Partial<Record<'latencyMs' | 'memoryMb' | 'modelSizeMb', string>>;
   outDir: string;
   notes: string[];
   timings: { stage: string; seconds: number }[];
@@ -78,6 +80,10 @@ function verdicts(inputs: ReportInputs): BudgetVerdict[] {
   for (const key of ['memoryMb', 'modelSizeMb'] as const) {
     const limit = inputs.budget[key];
     if (limit !== undefined) out.push({ budget: key, limit, value: inputs.resourcesAfter[key], basis: 'predicted', ok: inputs.resourcesAfter[key] <= limit });
+  }
+  for (const v of out) {
+    const by = v.budget === 'accuracyDrop' || v.informational ? undefined : inputs.metBy?.[v.budget];
+    if (by) v.metBy = by;
   }
   const { before, after } = inputs.accuracy;
   if (inputs.budget.maxAccuracyDrop !== undefined && before !== null && after !== null) {

@@ -34,7 +34,7 @@ function cards(r: Report): string {
 
 /** The budget verdict table. */
 function verdicts(r: Report): string {
-  const rows = r.budgets.map((b) => `<tr><td>${escapeHtml(b.budget)}</td><td>${escapeHtml(b.basis)}</td><td>${num(b.value, 3)}</td><td>${num(b.limit, 3)}</td><td class="${b.ok ? 'ok' : 'bad'}">${b.ok ? 'met' : 'over'}${b.informational ? ' (for comparison)' : ''}</td></tr>`).join('');
+  const rows = r.budgets.map((b) => `<tr><td>${escapeHtml(b.budget)}</td><td>${escapeHtml(b.basis)}</td><td>${num(b.value, 3)}</td><td>${num(b.limit, 3)}</td><td class="${b.ok ? 'ok' : 'bad'}">${b.ok ? 'met' : 'over'}${b.informational ? ' (for comparison)' : ''}${b.metBy ? ` (${escapeHtml(b.metBy)})` : ''}</td></tr>`).join('');
   return `<table><tr><th>budget</th><th>from</th><th>value</th><th>limit</th><th>verdict</th></tr>${rows}</table>`;
 }
 

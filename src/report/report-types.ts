@@ -50,6 +50,8 @@ export interface BudgetVerdict {
   ok: boolean;
   /** Shown for comparison only (the predicted latency when a measurement decides the verdict). */
   informational?: boolean;
+  /** What met it: `pruning`, `uint8 weights`, `pruning + float16 weights`, `already met` (the search's attribution). */
+  metBy?: string;
 }
 
 /** Agreement with the unpruned model, where labels are missing. */

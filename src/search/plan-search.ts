@@ -1,13 +1,13 @@
 // The search stage: from a model, a target and budgets to a plan (NetAdapt, global or manual mode).
 import { join } from 'node:path';
-import type { ModelBundle, PrunePlan, Scores } from '../core/types.ts';
+import type { Graph, ModelBundle, PlanEncoding, PrunePlan, Scores } from '../core/types.ts';
 import { writeJsonAtomic } from '../core/atomic-write.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Analysis } from '../analyze/analyze-model.ts';
 import { scoreModel } from '../score/score-model.ts';
 import { countMacs } from '../analyze/cost.ts';
 import { shrinkGraph } from './shrink-graph.ts';
-import { budgetsMet, resolveBudget, resourceBudget, type Budget, type Resources } from '../targets/budget.ts';
+import { budgetsMet, resolveBudget, resourceBudget, type Budget, type ResourcePredictor, type Resources } from '../targets/budget.ts';
 import { searchGlobal } from './global-search.ts';
 import { DEFAULT_FLOORS, fidelityEvaluator, fidelityInputShape, seededInputs, type FidelityFloor, type FidelityMeasure } from './fidelity.ts';
 import type { LoadedTarget } from '../targets/load-targets.ts';
@@ -16,6 +16,9 @@ import { predictOnTarget, resourcePredictor, type TargetPrediction } from '../la
 import { planFromRatios, type DropRatios } from './ratio-plan.ts';
 import type { HistoryRound } from './history.ts';
 import type { CandidateEvaluator } from './candidate-evaluator.ts';
+import { encodingChoices } from '../latency/encodings.ts';
+import { applyPlan } from '../prune/apply-plan.ts';
+import { attributeBudgets, encodingCheck, firstEncodingMeeting, mostCompact, planEncodingOf, withPlanEncoding, type EncodingDecision } from './encoding-choice.ts';
 
 import type { SearchMode } from './search-modes.ts';
 
@@ -26,8 +29,8 @@ export interface PlanSearchOptions {
   bundle: ModelBundle;
   analysis: Analysis;
   target: LoadedTarget;
-  /** Budget overrides (else the target's defaults). */
-  budget?: Budget;
+  /** Budget overrides (else the target's defaults); `maxAccuracyDrop` bounds what a lossy encoding may cost on labelled data. */
+  budget?: Budget & { maxAccuracyDrop?: number };
   criterion?: string;
   mode?: SearchMode;
   /** Manual mode: drop ratios. */
@@ -50,6 +53,8 @@ export interface PlanSearchOptions {
   /** Search past the fidelity floor. */
   force?: boolean;
   seed?: number;
+  /** A fixed encoding (`--weights`): the search does not choose one. Default: the search chooses among the target's. */
+  weights?: PlanEncoding;
   /** Folder for plan.json and history.jsonl. */
   outDir?: string;
   resume?: boolean;
@@ -76,7 +81,12 @@ export interface PlanSearchResult {
   floorStop?: { floor: FidelityFloor; kept: number; rejected: number };
   /** Set when no plan can meet the budgets: the smallest model's predicted resources. */
   smallest?: Resources;
+  /** The plan's encoding, why, and which budget pruning met and which the encoding met. */
+  encoding: EncodingDecision;
 }
+
+/** A channel search's outcome (before the encoding and the shared figures are added). */
+type ChannelResult = Omit<PlanSearchResult, 'macs' | 'budget' | 'original' | 'predictions' | 'measure' | 'floor' | 'encoding'>;
 
 /** Run the search stage; writes plan.json (and the history) into `outDir` when given. */
 export async function planSearch(options: PlanSearchOptions): Promise<PlanSearchResult> {
@@ -85,41 +95,85 @@ export async function planSearch(options: PlanSearchOptions): Promise<PlanSearch
   const seed = options.seed ?? 0;
   const resolved = resolveBudget(target.target.budget, options.budget);
   const budget: Budget = resourceBudget(resolved);
-  const predict = resourcePredictor(target);
-  const before = predictOnTarget(analysis.graph, target, resolved);
+  const source = options.weights ?? planEncodingOf(bundle);
+  const choices = options.weights ? [options.weights] : encodingChoices(target, source);
+  const predictIn = (e: PlanEncoding): ResourcePredictor => resourcePredictor(target, e);
+  const before = predictOnTarget(analysis.graph, target, resolved, source);
   const original = before.resources;
   const round = target.target.channelRounding;
   const mode = options.mode ?? 'netadapt';
-  let result: Omit<PlanSearchResult, 'macs' | 'budget' | 'original' | 'predictions' | 'measure' | 'floor'>;
   const measure = options.measure ?? (options.evaluate ? 'accuracy' : 'logit cosine');
   const floor: FidelityFloor | undefined = measure === 'accuracy' || options.force
     ? undefined
     : { measure, value: options.minAgreement ?? DEFAULT_FLOORS[measure], on: options.measuredOn ?? 'seeded noise inputs' };
-  const initialScores = (): Scores => options.scores ?? scoreModel(criterion, { bundle, graph: analysis.graph, groups: analysis.groups, seed });
-  if (mode === 'manual') {
-    const scores = initialScores();
-    const plan = planFromRatios(analysis.groups, scores, options.ratios ?? 0, round);
-    const predicted = predict(shrinkGraph(analysis.graph, analysis.groups, plan));
-    result = { plan, met: budgetsMet(predicted, budget), predicted, rounds: [] };
-  } else if (mode === 'global') {
-    const scores = initialScores();
-    const g = searchGlobal({ graph: analysis.graph, groups: analysis.groups, scores, budget, predict, round });
-    result = { plan: g.plan, met: g.met, predicted: g.predicted, rounds: [], ...(g.met ? {} : { reason: 'even the highest threshold does not meet the budgets' }) };
-  } else {
+  let scores: Scores | undefined = options.scores;
+  const initialScores = (): Scores => (scores ??= scoreModel(criterion, { bundle, graph: analysis.graph, groups: analysis.groups, seed }));
+  let evaluate = options.evaluate;
+  const searchChannels = async (b: Budget, predict: ResourcePredictor, history: string): Promise<ChannelResult> => {
+    if (mode === 'manual') {
+      const plan = planFromRatios(analysis.groups, initialScores(), options.ratios ?? 0, round);
+      const predicted = predict(shrinkGraph(analysis.graph, analysis.groups, plan));
+      return { plan, met: budgetsMet(predicted, b), predicted, rounds: [] };
+    }
+    if (mode === 'global') {
+      const g = searchGlobal({ graph: analysis.graph, groups: analysis.groups, scores: initialScores(), budget: b, predict, round });
+      return { plan: g.plan, met: g.met, predicted: g.predicted, rounds: [], ...(g.met ? {} : { reason: 'even the highest threshold does not meet the budgets' }) };
+    }
     const shape = fidelityInputShape(analysis.graph);
-    const evaluate = options.evaluate ?? (options.evaluator ? undefined : await fidelityEvaluator(bundle, seededInputs(shape, seed), shape));
-    result = await searchNetAdapt({
-      bundle, graph: analysis.graph, groups: analysis.groups, criterion, budget, predict, round, seed,
+    evaluate ??= options.evaluator ? undefined : await fidelityEvaluator(bundle, seededInputs(shape, seed), shape);
+    return searchNetAdapt({
+      bundle, graph: analysis.graph, groups: analysis.groups, criterion, budget: b, predict, round, seed,
       ...(evaluate ? { evaluate } : {}), ...(options.evaluator ? { evaluator: options.evaluator } : {}),
       ...(options.scores ? { scores: options.scores } : {}),
-      ...(options.outDir ? { historyPath: join(options.outDir, 'history.jsonl') } : {}),
+      ...(options.outDir ? { historyPath: join(options.outDir, history) } : {}),
       ...(options.resume ? { resume: true } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
       ...(floor ? { floor } : {}),
     });
+  };
+  const rejected: EncodingDecision['rejected'] = [];
+  let check: EncodingDecision['check'];
+  const checkerFor = (plan: PrunePlan): ((e: PlanEncoding) => Promise<string | undefined>) | undefined =>
+    options.evaluate && (measure === 'accuracy' || measure === 'top-1 agreement') && resolved.maxAccuracyDrop !== undefined
+      ? encodingCheck(() => applyPlan(bundle, analysis.groups, plan), options.evaluate, resolved.maxAccuracyDrop, source, measure, (c) => (check = c))
+      : undefined;
+  const planned = (plan: PrunePlan): Graph => shrinkGraph(analysis.graph, analysis.groups, plan);
+  let result: ChannelResult;
+  let chosen = source;
+  if (choices.length === 1 || budget.modelSizeMb === undefined) {
+    result = await searchChannels(budget, predictIn(source), 'history.jsonl');
+  } else {
+    // Prune for latency and memory alone, then take the least lossy encoding that meets every budget.
+    const first = await searchChannels({ ...budget, modelSizeMb: undefined }, predictIn(source), 'history.jsonl');
+    const graph = planned(first.plan);
+    const pick = await firstEncodingMeeting(choices, budget, (e) => predictIn(e)(graph), checkerFor(first.plan));
+    rejected.push(...pick.rejected);
+    if (pick.encoding) {
+      chosen = pick.encoding;
+      result = { ...first, met: true, predicted: predictIn(chosen)(graph) };
+    } else if (!first.met) {
+      // Latency or memory is out of reach: keep the best plan, in the least lossy encoding that meets the size budget if one does.
+      const sized = await firstEncodingMeeting(choices, { modelSizeMb: budget.modelSizeMb }, (e) => predictIn(e)(graph), checkerFor(first.plan));
+      chosen = sized.encoding ?? source;
+      result = { ...first, predicted: predictIn(chosen)(graph) };
+    } else {
+      // No encoding suffices: prune further in the most compact encoding the check allowed.
+      const failedCheck = new Set(pick.rejected.filter((r) => !r.reason.startsWith('predicted')).map((r) => r.encoding));
+      chosen = mostCompact(choices.filter((e) => !failedCheck.has(e))) ?? source;
+      result = await searchChannels(budget, predictIn(chosen), chosen === source ? 'history.jsonl' : `history-${chosen}.jsonl`);
+      const again = chosen === source ? undefined : await checkerFor(result.plan)?.(chosen);
+      if (again) {
+        rejected.push({ encoding: chosen, reason: again });
+        chosen = source;
+        result = await searchChannels(budget, predictIn(source), 'history.jsonl');
+      }
+    }
   }
-  if (options.outDir) await writeJsonAtomic(join(options.outDir, 'plan.json'), result.plan);
-  const planned = shrinkGraph(analysis.graph, analysis.groups, result.plan);
-  const predictions = { before, after: predictOnTarget(planned, target, resolved) };
-  return { ...result, budget, original, predictions, macs: { before: analysis.cost.macs, after: countMacs(planned) }, measure, ...(floor ? { floor } : {}) };
+  const plan = withPlanEncoding(result.plan, chosen, source);
+  if (options.outDir) await writeJsonAtomic(join(options.outDir, 'plan.json'), plan);
+  const graph = planned(plan);
+  const predictions = { before, after: predictOnTarget(graph, target, resolved, chosen) };
+  const metBy = attributeBudgets(budget, { original, prunedAtSource: predictIn(source)(graph), originalAtChosen: predictIn(chosen)(analysis.graph), final: predictions.after.resources });
+  const encoding: EncodingDecision = { source, chosen, choices, chosenBy: options.weights ? 'option' : 'search', metBy, rejected, ...(check ? { check } : {}) };
+  return { ...result, plan, budget, original, predictions, macs: { before: analysis.cost.macs, after: countMacs(graph) }, measure, ...(floor ? { floor } : {}), encoding };
 }

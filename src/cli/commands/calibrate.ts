@@ -17,6 +17,7 @@ interface CalibrateFlags {
   statistic: 'min' | 'median';
   residency: 'alone' | 'pool';
   threads: number;
+  compute: 'float32' | 'int8';
   write: boolean;
 }
 
@@ -59,7 +60,7 @@ function describe(report: CalibrationReport, written: string | undefined): strin
       ? `\nwarning: the host was busy (load ${report.hostLoad.map((l) => l.toFixed(1)).join(' → ')}, of which this process ${report.processCpu.toFixed(1)}); timings are inflated — rerun when idle`
       : '';
   return [
-    `calibrate ${report.runtime}: ${report.runtimeVersion}, ${report.statistic} of ${report.rounds}×${report.runs} runs after ${report.warmup} warm-up, ${report.residency === 'alone' ? 'each model loaded alone' : 'all models loaded together'}, ${report.threads} thread${report.threads === 1 ? '' : 's'} (times in ms)`,
+    `calibrate ${report.runtime}${report.compute === 'int8' ? ' (int8)' : ''}: ${report.runtimeVersion}, ${report.statistic} of ${report.rounds}×${report.runs} runs after ${report.warmup} warm-up, ${report.residency === 'alone' ? 'each model loaded alone' : 'all models loaded together'}, ${report.threads} thread${report.threads === 1 ? '' : 's'} (times in ms)`,
     head,
     ...rows,
     '',
@@ -67,6 +68,7 @@ function describe(report: CalibrationReport, written: string | undefined): strin
     summaryLine('fitted whole networks', report.fitNetworks),
     summaryLine('held-out networks', report.check),
     `held-out networks within 10%: ${(report.check.within10Pct * 100).toFixed(0)}% of ${report.check.count}; wall time ${report.wallSeconds.toFixed(0)} s`,
+    ...(report.compute === 'int8' ? [`host drift ${report.hostDrift.toFixed(2)}× (float32 anchors now vs at the float32 calibration): int8 times divided by it`] : []),
     ...coeff,
     written ? `wrote ${written}` : 'profile not written (--no-write)',
   ].join('\n') + busy;
@@ -85,8 +87,9 @@ export function register(program: Command): void {
     .addOption(choiceOption('--statistic <s>', 'per-model figure to fit: min (robust to other load) or median', ['min', 'median'], 'min'))
     .addOption(choiceOption('--residency <r>', 'alone: each turn loads its model alone; pool: all models stay loaded, turns interleave', ['alone', 'pool'], 'alone'))
     .addOption(numberOption('--threads <n>', 'onnxruntime-node intra-op threads (tfjs-wasm runs one)', { integer: true, min: 1 }, 1))
+    .addOption(choiceOption('--compute <p>', 'int8: time every model as its int8 QDQ export (onnxruntime-node) and write the runtime\'s int8 costs (device profiles\' onnxruntime entries get int8 costs derived from them)', ['float32', 'int8'], 'float32'))
     .option('--no-write', 'report only; leave the profile file unchanged')
-    .addHelpText('after', '\nThe fit uses whole networks (the samples and fixtures, unpruned and pruned with seeded random\nper-group drop ratios, timed end to end) plus single-layer probes; other seeds are held out. Run it on an idle machine.\nonnxruntime-node is calibrated at 1 intra-op thread by default: with more, the split of each conv over threads\nis not linear in its work (on a 2-core host, 45% of held-out networks within 10% at 2 threads, 90% at 1).\nExample:\n  edge-prune calibrate --runtime tfjs-wasm\n  edge-prune calibrate --runtime onnxruntime-node\n  edge-prune calibrate --runtime tfjs-wasm --no-write --json | jq .check')
+    .addHelpText('after', '\nThe fit uses whole networks (the samples and fixtures, unpruned and pruned with seeded random\nper-group drop ratios, timed end to end) plus single-layer probes; other seeds are held out. Run it on an idle machine.\nonnxruntime-node is calibrated at 1 intra-op thread by default: with more, the split of each conv over threads\nis not linear in its work (on a 2-core host, 45% of held-out networks within 10% at 2 threads, 90% at 1).\nExample:\n  edge-prune calibrate --runtime tfjs-wasm\n  edge-prune calibrate --runtime onnxruntime-node\n  edge-prune calibrate --runtime onnxruntime-node --compute int8 --rounds 3\n  edge-prune calibrate --runtime tfjs-wasm --no-write --json | jq .check')
     .action(
       action(async (flags: CalibrateFlags, cmd: Command) => {
         const { loadProfile, profilePath } = await import('../../targets/load-targets.ts');
@@ -102,6 +105,8 @@ export function register(program: Command): void {
           statistic: flags.statistic,
           residency: flags.residency,
           threads: flags.threads,
+          compute: flags.compute,
+          ...(flags.compute === 'int8' ? { float32Anchors: profile.runtimes[flags.runtime]?.calibration?.anchors ?? {} } : {}),
           logger: progressLogger,
         });
         let written: string | undefined;
@@ -110,6 +115,17 @@ export function register(program: Command): void {
           const updated = parseConfig(ProfileSchema, applyCalibration(profile, report), path);
           await writeJsonAtomic(path, updated);
           written = path;
+          if (flags.compute === 'int8') {
+            const { listProfiles } = await import('../../targets/load-targets.ts');
+            const { withDerivedInt8 } = await import('../../latency/calibration/int8-entry.ts');
+            for (const device of listProfiles()) {
+              const derived = withDerivedInt8(device, updated);
+              if (derived === device) continue;
+              const devicePath = profilePath(device.name);
+              await writeJsonAtomic(devicePath, parseConfig(ProfileSchema, derived, devicePath));
+              written += `, ${devicePath} (derived)`;
+            }
+          }
         }
         printResult(cmd.optsWithGlobals(), { ...report, written: written ?? null }, () => describe(report, written));
       }),

@@ -7,6 +7,8 @@ import { CRITERIA } from '../../score/score-model.ts';
 import { SEARCH_MODES, type SearchMode } from '../../search/search-modes.ts';
 import { createCliLogger } from '../progress.ts';
 import { addQueueOptions, queueFromFlags, type QueueFlags } from '../queue-options.ts';
+import { weightsOption } from '../size-output.ts';
+import type { WeightsChoice } from '../../bundle/encoding.ts';
 
 /** Options of the plan command. */
 interface PlanOptions extends BudgetFlags, QueueFlags {
@@ -23,6 +25,7 @@ interface PlanOptions extends BudgetFlags, QueueFlags {
   searchImages: number;
   minAgreement?: number;
   force?: boolean;
+  weights?: WeightsChoice;
 }
 
 /** Register the plan command. */
@@ -45,12 +48,14 @@ export function register(program: Command): void {
     .addOption(seedOption('seed (the same seed gives the same plan)'))
     .option('--resume', 'continue an interrupted search from <out>/history.jsonl')
     .option('--lock-unknown', 'lock the channels of unsupported layers instead of failing')
-    .addHelpText('after', '\nWith --data, candidates are compared by held-out accuracy after BatchNorm re-estimation (images from\nthe training split only); without it, by how closely the pruned model follows the original on seeded inputs (every output of a\ndetector or segmenter counts).\nThe plan replays with `edge-prune prune <model.json> --plan <out>/plan.json --out <dir>`.\n\nExample:\n  edge-prune plan samples/vgg/model.json --target pixel7 --latency-ms 4 --out runs/plan-vgg\n  edge-prune plan samples/vgg/model.json --target pixel7 --data samples/data --out runs/plan-vgg-data\n  edge-prune plan samples/vgg/model.json --target pixel7 --data samples/data --out runs/plan-q \\\n    --queue redis://queue-host:6379 --store /mnt/edge-prune-store   # candidates on edge-prune workers')
+    .addOption(weightsOption())
+    .addHelpText('after', '\nWith --data, candidates are compared by held-out accuracy after BatchNorm re-estimation (images from\nthe training split only); without it, by how closely the pruned model follows the original on seeded inputs (every output of a\ndetector or segmenter counts).\nThe plan replays with `edge-prune prune <model.json> --plan <out>/plan.json --out <dir>`.\nA plan is channels + an encoding: once pruning meets latency and memory, the least lossy encoding the\ntarget loads (float16/uint8 weights; int8 where its runtime has int8 costs) that meets the size budget\nis chosen instead of pruning further; the output says which budget pruning met and which the encoding.\n\nExample:\n  edge-prune plan samples/vgg/model.json --target pixel7 --latency-ms 4 --out runs/plan-vgg\n  edge-prune plan samples/vgg/model.json --target pixel7 --data samples/data --out runs/plan-vgg-data\n  edge-prune plan samples/vgg/model.json --target pixel7 --data samples/data --out runs/plan-q \\\n    --queue redis://queue-host:6379 --store /mnt/edge-prune-store   # candidates on edge-prune workers')
     .action(
       action(async (modelPath: string, opts: PlanOptions, cmd: Command) => {
         const { analyzeModel } = await import('../../analyze/analyze-model.ts');
         const { loadTarget } = await import('../../targets/load-targets.ts');
         const { planSearch } = await import('../../search/plan-search.ts');
+        const { describeAttribution } = await import('../../search/encoding-choice.ts');
         const mode = opts.search;
         const target = loadTarget(opts.target);
         const bundle = await loadModelArgument(modelPath);
@@ -97,6 +102,7 @@ export function register(program: Command): void {
             ...(unlabelled ?? {}),
             ...(opts.minAgreement !== undefined ? { minAgreement: opts.minAgreement } : {}),
             ...(opts.force ? { force: true } : {}),
+            ...(opts.weights ? { weights: opts.weights } : {}),
             logger,
           });
         } finally {
@@ -113,6 +119,7 @@ export function register(program: Command): void {
           ...(result.reason ? { reason: result.reason } : {}),
           measure: result.measure,
           ...(result.floor ? { floor: result.floor } : {}),
+          encoding: result.encoding,
         };
         const f = (n: number | undefined): string => (n === undefined ? '—' : n.toFixed(2));
         printResult(globals, json, () => [
@@ -121,6 +128,9 @@ export function register(program: Command): void {
           `memory   ${f(result.original.memoryMb)} → ${f(result.predicted.memoryMb)} MB predicted (budget ${f(result.budget.memoryMb)})`,
           `size     ${f(result.original.modelSizeMb)} → ${f(result.predicted.modelSizeMb)} MB (budget ${f(result.budget.modelSizeMb)})`,
           `MACs     ${result.macs.before} → ${result.macs.after} (−${((1 - result.macs.after / result.macs.before) * 100).toFixed(1)}%)`,
+          `encoding ${result.encoding.chosen}${result.encoding.chosen === result.encoding.source ? ' (the source\'s)' : ` (source ${result.encoding.source})`}; ${result.encoding.chosenBy === 'option' ? 'fixed by --weights' : `chosen among ${result.encoding.choices.join(', ')}`}`,
+          ...result.encoding.metBy.map((a) => `  ${describeAttribution(a, result.encoding.chosen)}`),
+          ...result.encoding.rejected.map((r) => `  not ${r.encoding}: ${r.reason}`),
           `${result.rounds.length} search rounds; wrote ${opts.out}/plan.json`,
         ].join('\n'));
         if (!result.met) {

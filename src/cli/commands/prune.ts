@@ -63,10 +63,12 @@ export function register(program: Command): void {
         }
         const pruned = applyPlan(bundle, before.groups, plan);
         const after = analyzeModel(pruned, { lockUnknown: opts.lockUnknown === true });
-        const modelJson = await writeBundle(pruned, opts.out, opts.weights ? { weights: opts.weights } : {});
+        // A plan's float16/uint8 encoding is how its weights are written, unless --weights says otherwise.
+        const weights = opts.weights ?? (plan.encoding === 'float16' || plan.encoding === 'uint8' ? plan.encoding : undefined);
+        const modelJson = await writeBundle(pruned, opts.out, weights ? { weights } : {});
         await writeJsonAtomic(join(opts.out, 'plan.json'), plan);
         const params = { before: before.cost.params, after: after.cost.params };
-        const size = await measureSizes(modelPath, bundle, params, [{ what: 'model', path: modelJson, bundle: pruned, weights: opts.weights }]);
+        const size = await measureSizes(modelPath, bundle, params, [{ what: 'model', path: modelJson, bundle: pruned, weights }]);
         const result = {
           macs: { before: before.cost.macs, after: after.cost.macs },
           params,

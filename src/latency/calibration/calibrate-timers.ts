@@ -3,13 +3,14 @@ import { buildGraph } from '../../analyze/graph.ts';
 import { fail } from '../../core/errors.ts';
 import { silentLogger, type Logger } from '../../core/logger.ts';
 import { createRandom, shuffledOrder } from '../../core/random.ts';
-import { HOST_RUNTIMES, type RuntimeName } from '../../core/schemas.ts';
+import { HOST_RUNTIMES, type ComputePrecision, type RuntimeName } from '../../core/schemas.ts';
 import type { ModelBundle } from '../../core/types.ts';
 import { buildOnnxModel } from '../../export/onnx-graph.ts';
 import { describeOnnxRuntime, loadOnnxTimer } from '../../runtime/timer-onnx.ts';
 import { describeTfjs, loadTfjsTimer } from '../../runtime/timer-tfjs.ts';
 import { timeRuns, type TimedModel } from '../../runtime/timing.ts';
 import type { Fusion } from '../layer-work.ts';
+import { int8ProbeModel, type TimableOnnx } from './int8-probe-model.ts';
 
 /** A model loaded on a host runtime: `time(n)` makes n timed runs (ms each). */
 export interface LoadedModel {
@@ -20,6 +21,8 @@ export interface LoadedModel {
 /** How one host runtime is timed, and what its graph optimizer fuses. */
 export interface HostTimer {
   runtime: RuntimeName;
+  /** float32, or int8: each bundle is timed as its int8 QDQ export (`int8ProbeModel`). */
+  compute: ComputePrecision;
   version: string;
   simd: boolean;
   threads: number;
@@ -37,11 +40,20 @@ function asLoaded(model: TimedModel): LoadedModel {
  * ones verify's local method uses): tfjs-wasm, or onnxruntime-node at `threads` (default 1) on the
  * bundle exported to ONNX (NCHW). BACKEND_UNAVAILABLE for a runtime that does not run here.
  */
-export async function openHostTimer(runtime: RuntimeName, threads?: number): Promise<HostTimer> {
+export async function openHostTimer(runtime: RuntimeName, threads?: number, compute: ComputePrecision = 'float32'): Promise<HostTimer> {
+  if (compute === 'int8' && runtime !== 'onnxruntime-node') {
+    fail('BACKEND_UNAVAILABLE', {
+      expected: 'onnxruntime-node (the host runtime with int8 kernels)',
+      found: `runtime ${runtime} with --compute int8`,
+      where: 'edge-prune calibrate --compute',
+      hint: 'tfjs computes in float32 only; calibrate int8 with --runtime onnxruntime-node',
+    });
+  }
   if (runtime === 'tfjs-wasm') {
     const info = await describeTfjs();
     return {
       runtime,
+      compute,
       version: `tfjs ${info.version} (${info.backend}${info.simd ? ', SIMD' : ''})`,
       simd: info.simd,
       threads: info.threads,
@@ -52,13 +64,21 @@ export async function openHostTimer(runtime: RuntimeName, threads?: number): Pro
   if (runtime === 'onnxruntime-node') {
     const n = threads ?? 1;
     const info = await describeOnnxRuntime(n);
+    const int8Models = new WeakMap<ModelBundle, TimableOnnx>();
     return {
       runtime,
-      version: `onnxruntime-node ${info.version} (cpu, graph optimization all)`,
+      compute,
+      version: `onnxruntime-node ${info.version} (cpu, graph optimization all${compute === 'int8' ? ', int8 QDQ models' : ''})`,
       simd: info.simd,
       threads: n,
       fuses: ['batchnorm', 'activation'],
       load: async (bundle) => {
+        if (compute === 'int8') {
+          // Quantized once per bundle: with `alone` residency a model is loaded once per round.
+          const q = int8Models.get(bundle) ?? (await int8ProbeModel(bundle));
+          int8Models.set(bundle, q);
+          return asLoaded(await loadOnnxTimer(q.bytes, { inputDims: q.inputDims, inputName: q.inputName, threads: n }));
+        }
         const graph = buildGraph(bundle);
         const built = buildOnnxModel(graph, new Map(bundle.weights.map((w) => [w.name, w])), { layout: 'nchw' });
         const io = built.inputs[0];

@@ -3,7 +3,7 @@ import { loadavg } from 'node:os';
 import { buildGraph } from '../../analyze/graph.ts';
 import { silentLogger } from '../../core/logger.ts';
 import type { Logger } from '../../core/logger.ts';
-import { HOST_RUNTIMES, OP_KINDS, type Profile, type RuntimeModel, type RuntimeName } from '../../core/schemas.ts';
+import { HOST_RUNTIMES, OP_KINDS, type ComputePrecision, type Profile, type RuntimeModel, type RuntimeName } from '../../core/schemas.ts';
 import { median, percentile, summarizeRuns } from '../../core/statistics.ts';
 import type { ModelBundle } from '../../core/types.ts';
 import { initializeBundle } from '../../runtime/layers-model.ts';
@@ -12,6 +12,8 @@ import { calibrationProbes, type Probe } from './calibration-probes.ts';
 import { CHANNEL_BLOCK_GRID, fitCoefficients, residualsOf, type FitSample } from './fit-latency.ts';
 import { describeWork, type LayerWork } from '../layer-work.ts';
 import type { LatencyCoefficients } from '../latency-model.ts';
+import { withInt8Entry } from './int8-entry.ts';
+import { driftOf, withFloat32Anchors } from './host-drift.ts';
 import { calibrationNetworks, type CalibrationNetworks, type NetworkVariant } from './latency-fit-set.ts';
 
 /** Runtimes `calibrate` can measure on this host. */
@@ -42,6 +44,13 @@ export interface CalibrateOptions {
   statistic: Statistic;
   /** Whether the timed models stay loaded together or each runs alone (see `Residency`). */
   residency: Residency;
+  /** float32 (default) or int8: time each model as its int8 QDQ export (onnxruntime-node only). */
+  compute?: ComputePrecision;
+  /**
+   * With int8: the float32 calibration's anchor times (the profile's `calibration.anchors`); their
+   * float32 copies are timed beside the int8 models and the int8 times divided by the host's drift.
+   */
+  float32Anchors?: Record<string, number>;
   /** onnxruntime-node intra-op threads (default 1: predictable, see `edge-prune calibrate --help`); tfjs-wasm runs one thread. */
   threads?: number;
   /** Restrict the layer probes and reference networks (tests use a few). */
@@ -84,6 +93,8 @@ export interface ErrorSummary {
 /** What a calibration run measured and fitted. */
 export interface CalibrationReport {
   runtime: RuntimeName;
+  /** The precision the models ran in (int8: their QDQ exports on integer kernels). */
+  compute: ComputePrecision;
   runtimeVersion: string;
   simd: boolean;
   threads: number;
@@ -98,6 +109,8 @@ export interface CalibrationReport {
   processCpu: number;
   /** Whether the timed models stayed loaded together or each ran alone. */
   residency: Residency;
+  /** How much slower the host ran than at the float32 calibration (int8 only; times were divided by it); 1 otherwise. */
+  hostDrift: number;
   /** Wall time of the whole calibration, in seconds. */
   wallSeconds: number;
   coefficients: LatencyCoefficients;
@@ -168,15 +181,18 @@ async function prepareItems(options: CalibrateOptions): Promise<Item[]> {
 export async function calibrateHost(options: CalibrateOptions): Promise<CalibrationReport> {
   const started = performance.now();
   const logger = options.logger ?? silentLogger;
-  const timer = await openHostTimer(options.runtime, options.threads);
+  const timer = await openHostTimer(options.runtime, options.threads, options.compute);
   const loadBefore = loadavg()[0] ?? 0;
   const cpuBefore = process.cpuUsage();
   const items = await prepareItems(options);
-  const pooled = await timeInterleaved(timer, items, { warmup: options.warmup, runs: options.runs, rounds: options.rounds, residency: options.residency, logger, task: `calibrate ${options.runtime}` });
-  const stats = pooled.map((runs) => {
-    const { medianMs, minMs, p90Ms } = summarizeRuns(runs);
-    return { median: medianMs, min: minMs, p90: p90Ms };
-  });
+  const reference = options.compute === 'int8' ? (options.float32Anchors ?? {}) : {};
+  const drift = Object.keys(reference).length > 0 ? withFloat32Anchors(timer, await openHostTimer(options.runtime, options.threads), items, reference) : undefined;
+  const timed = [...items, ...(drift?.anchors ?? [])];
+  const pooled = await timeInterleaved(drift?.timer ?? timer, timed, { warmup: options.warmup, runs: options.runs, rounds: options.rounds, residency: options.residency, logger, task: `calibrate ${options.runtime}` });
+  const summaries = pooled.map((runs) => summarizeRuns(runs));
+  const hostDrift = drift ? driftOf(drift.anchors.map((a, j) => ({ id: a.id, ms: summaries[items.length + j]![options.statistic === 'min' ? 'minMs' : 'medianMs'] })), reference) : 1;
+  // int8 times are brought back to the host's speed at the float32 calibration, so the two compare.
+  const stats = summaries.slice(0, items.length).map(({ medianMs, minMs, p90Ms }) => ({ median: medianMs / hostDrift, min: minMs / hostDrift, p90: p90Ms / hostDrift }));
   const all: FitSample[] = items.map((item, i) => ({
     id: item.id,
     works: item.works,
@@ -200,6 +216,7 @@ export async function calibrateHost(options: CalibrateOptions): Promise<Calibrat
   }));
   return {
     runtime: options.runtime,
+    compute: timer.compute,
     runtimeVersion: timer.version,
     simd: timer.simd,
     threads: timer.threads,
@@ -211,6 +228,7 @@ export async function calibrateHost(options: CalibrateOptions): Promise<Calibrat
     hostLoad: [loadBefore, loadavg()[0] ?? 0],
     processCpu: cpuSince(cpuBefore, started),
     residency: options.residency,
+    hostDrift,
     wallSeconds: (performance.now() - started) / 1000,
     coefficients: fit.coefficients,
     notLimiting: fit.notLimiting,
@@ -233,7 +251,7 @@ export function isAnchor(id: string): boolean {
 /** Round to 4 significant digits (the fit is not more precise than that). */
 const round4 = (v: number): number => Number(v.toPrecision(4));
 
-/** The profile with the calibrated runtime entry written in (every coefficient labelled `measured`). */
+/** The profile with the calibrated runtime entry (float32) or its `int8` entry written in (every coefficient labelled `measured`). */
 export function applyCalibration(profile: Profile, report: CalibrationReport): Profile {
   const networks = report.probes.filter((p) => p.role === 'fit' && p.kind === 'network');
   const layers = report.fit.count - networks.length;
@@ -243,7 +261,8 @@ export function applyCalibration(profile: Profile, report: CalibrationReport): P
     `fitted (NNLS on relative error, Huber-weighted) to ${networks.length} whole networks timed end to end (unpruned and seeded random per-group drop ratios of ${families}) ` +
     `and ${layers} single-layer probes at weight ${LAYER_PROBE_WEIGHT} (sample variants at weight ${SAMPLE_NETWORK_WEIGHT}); ${report.statistic} of ${report.rounds}×${report.runs} interleaved runs after ${report.warmup} warm-up; ` +
     `models timed ${report.residency === 'alone' ? 'one at a time (each loaded alone)' : 'interleaved while all stay loaded'}; host load ${report.hostLoad.map((l) => l.toFixed(1)).join('→')} (this process ${report.processCpu.toFixed(1)}); fitted networks median |error| ${report.fitNetworks.medianAbsErrorPct.toFixed(1)}%, ` +
-    `held-out networks ${(report.check.within10Pct * 100).toFixed(0)}% within 10%`;
+    `held-out networks ${(report.check.within10Pct * 100).toFixed(0)}% within 10%` +
+    (report.compute === 'int8' ? `; every model timed as its int8 QDQ export (activation ranges from seeded inputs), times divided by the host drift ${report.hostDrift.toFixed(2)}× measured on float32 copies of the anchors timed alongside` : '');
   const c = report.coefficients;
   const label = (value: number, note = '') => ({ value: round4(value), basis: 'measured' as const, source: `${how}${note}` });
   const capped = (kind: string) => (report.notLimiting.includes(kind) ? '; compute never limited a probe of this kind (memory traffic explains it), value is a cap' : '');
@@ -272,5 +291,8 @@ export function applyCalibration(profile: Profile, report: CalibrationReport): P
     },
   };
   if (!entry.reference) delete entry.reference;
+  const existing = profile.runtimes[report.runtime];
+  if (report.compute === 'int8') return withInt8Entry(profile, report.runtime, entry);
+  if (existing?.int8) entry.int8 = existing.int8;
   return { ...profile, runtimes: { ...profile.runtimes, [report.runtime]: entry } };
 }
