@@ -36,7 +36,8 @@ import tseslint from 'typescript-eslint';
  *   pipeline-checks search, services               (budget sanity and the fidelity floor's verdict on a search result)
  *   pipeline-dense  services                       (detectors/segmenters: per-output fidelity of the main flow)
  *   pipeline-schedule prune, reconstruct, finetune, services (gradual pruning: prune, refit and distill in steps)
- *   pipeline        every stage, queue, pipeline-sample, pipeline-checks, pipeline-dense, pipeline-schedule, services (queue: --queue fans work out)
+ *   pipeline-verify verify, export, report, services (the verify stage: the planned export and the int8 ONNX beside it)
+ *   pipeline        every stage, queue, pipeline-sample, pipeline-checks, pipeline-dense, pipeline-schedule, pipeline-verify, services (queue: --queue fans work out)
  *   index           pipeline, pipeline-sample, stages, services (the library's public API; never cli)
  *   queue           search, prune, finetune, services (workers evaluate candidate plans and fine-tune; the search never imports queue)
  *   cli             everything except index
@@ -69,7 +70,8 @@ const ALLOW = {
   'pipeline-checks': ['search', ...SERVICES],
   'pipeline-dense': SERVICES,
   'pipeline-schedule': ['prune', 'reconstruct', 'finetune', ...SERVICES],
-  pipeline: [...STAGES, 'queue', 'pipeline-sample', 'pipeline-checks', 'pipeline-dense', 'pipeline-schedule', ...SERVICES],
+  'pipeline-verify': ['verify', 'export', 'report', ...SERVICES],
+  pipeline: [...STAGES, 'queue', 'pipeline-sample', 'pipeline-checks', 'pipeline-dense', 'pipeline-schedule', 'pipeline-verify', ...SERVICES],
   index: ['pipeline', 'pipeline-sample', ...STAGES, ...SERVICES],
   queue: ['search', 'prune', 'finetune', ...SERVICES],
   cli: ['queue', 'pipeline', 'pipeline-sample', 'pipeline-dense', ...STAGES, ...SERVICES],
@@ -93,7 +95,7 @@ function assertAcyclic(allow) {
 assertAcyclic(ALLOW);
 
 /** The top-level files are rooms too; boundaries' elements are folders, so they are picked out of `src` by file name. */
-const FILE_ROOMS = ['pipeline', 'pipeline-sample', 'pipeline-checks', 'pipeline-dense', 'pipeline-schedule', 'index'];
+const FILE_ROOMS = ['pipeline', 'pipeline-sample', 'pipeline-checks', 'pipeline-dense', 'pipeline-schedule', 'pipeline-verify', 'index'];
 /** Element descriptors: first match wins, so latency/calibration precedes latency and `src` (the top-level files) comes last. */
 const ELEMENTS = [
   { type: 'latency-calibration', pattern: 'src/latency/calibration', partialMatch: false },

@@ -18,7 +18,7 @@ import { resolveBudget, type Budget } from './targets/budget.ts';
 import { scoreModel } from './score/score-model.ts';
 import { buildReport } from './report/build-report.ts';
 import { renderHtml } from './report/render-html.ts';
-import type { MeasuredLatency, Report } from './report/report-types.ts';
+import type { Report } from './report/report-types.ts';
 import { PACKAGE_ROOT } from './core/package-root.ts';
 import { sampleDefaults } from './pipeline-sample.ts';
 import { isDensePrediction, trackOutputFidelity } from './pipeline-dense.ts';
@@ -215,7 +215,6 @@ async function runFlow(options: PipelineOptions, jobs?: JobQueue): Promise<Repor
   // The plan's encoding is what gets written: a lossy one (float16/uint8 weights) is measured as written.
   const planned = search.plan.encoding;
   const written = planned === 'float16' || planned === 'uint8' ? planned : undefined;
-  if (planned === 'int8') notes.push('The plan chose int8 compute: export it with `edge-prune export --quantize int8 --data <images>`; the bundles here are written in the source encoding.');
   const accuracyAfter = await accuracyOf(written ? roundTripWeights(tuned, written) : tuned);
   const lastQuality = search.rounds[search.rounds.length - 1]?.quality ?? 1;
   const agreement: AgreementFigures | null = labelled ? null : data
@@ -228,6 +227,7 @@ async function runFlow(options: PipelineOptions, jobs?: JobQueue): Promise<Repor
 
   const after = analyzeModel(tuned, { lockUnknown: options.lockUnknown === true });
   const int8 = decideInt8(target.target, { ...(options.quantize ? { requested: options.quantize } : {}), hasData: data !== undefined, dense });
+  if (planned === 'int8' && !int8.write) notes.push(`The plan chose int8 compute but no int8 ONNX was written (${int8.reason}): export it with \`edge-prune export --quantize int8 --data <images>\`.`);
   let calibrationSource: string | undefined;
   const exported = await stage('export', 9, async () => {
     const { exportBundle } = await import('./export/export-bundle.ts');
@@ -250,30 +250,12 @@ async function runFlow(options: PipelineOptions, jobs?: JobQueue): Promise<Repor
     notes.push(`Size: ${w}`);
   }
 
-  const measured: MeasuredLatency[] = [];
-  let int8Measured: MeasuredLatency | undefined;
-  await stage('verify', 10, async () => {
-    const method = options.method ?? target.target.measurement.default;
-    if (method === 'none') return;
-    const { verifyExport } = await import('./verify/verify-export.ts');
-    try {
-      const m = await verifyExport(exported, { target, method, graph: after.graph, budgetMs: budget.latencyMs, logger });
-      measured.push({ method: m.method, runtime: m.runtime, medianMs: m.medianMs, p90Ms: m.p90Ms, label: m.label, pass: m.pass, model: `${m.model.file} (${m.model.format})` });
-      // The int8 ONNX is measured beside it when the measured runtime loads ONNX; the verdict stays about the planned model.
-      if (int8Entry && m.model.format === 'onnx') {
-        try {
-          const q = await verifyExport(exported, { target, method, entry: int8Entry, budgetMs: budget.latencyMs, logger });
-          int8Measured = { method: q.method, runtime: q.runtime, medianMs: q.medianMs, p90Ms: q.p90Ms, label: q.label, pass: q.pass, model: `${q.model.file} (int8)` };
-        } catch (error) {
-          notes.push(`Measuring the int8 ONNX by ${method} failed (${error instanceof Error ? error.message : String(error)}).`);
-        }
-      }
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      notes.push(`Measuring by ${method} failed (${message}); the latency verdict falls back to the prediction.`);
-      logger.warn(`verify (${method}) failed: ${message}`);
-    }
+  const verified = await stage('verify', 10, async () => {
+    const { verifyStage } = await import('./pipeline-verify.ts');
+    return verifyStage(exported, { target, method: options.method ?? target.target.measurement.default, graph: after.graph, budgetMs: budget.latencyMs, ...(int8Entry ? { int8Entry } : {}), logger });
   });
+  notes.push(...verified.notes);
+  const { measured, int8: int8Measured } = verified;
 
   return stage('report', 11, async () => {
     const report = buildReport({
