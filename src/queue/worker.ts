@@ -37,13 +37,22 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
-/** The sandboxed processor file beside this one, and the Node flags its child needs (tsx when running from source). */
-function processorFile(): { file: string; execArgv: string[] } {
+/**
+ * The sandboxed processor file beside this one, and the Node flags its child needs: tsx when running
+ * from source or when the `--jobs` module is TypeScript (e.g. bench/criteria/row-jobs.ts from a built CLI).
+ */
+function processorFile(extraModule: string | undefined): { file: string; execArgv: string[] } {
   const self = fileURLToPath(import.meta.url);
   const file = self.replace(/worker\.(ts|js)$/, (_m, ext: string) => `processor.${ext}`);
-  const fromSource = file.endsWith('.ts');
-  const execArgv = fromSource && !process.execArgv.some((a) => a.includes('tsx')) ? [...process.execArgv, '--import', import.meta.resolve('tsx')] : process.execArgv;
-  return { file, execArgv };
+  const needsTsx = file.endsWith('.ts') || /\.[cm]?ts$/.test(extraModule ?? '');
+  if (!needsTsx || process.execArgv.some((a) => a.includes('tsx'))) return { file, execArgv: process.execArgv };
+  let tsx: string;
+  try {
+    tsx = import.meta.resolve('tsx');
+  } catch {
+    return fail('INVALID_ARGUMENT', { expected: 'tsx installed to load a TypeScript --jobs module', found: 'tsx cannot be resolved', where: `--jobs ${extraModule ?? ''}`, hint: 'run the worker from a source checkout after `npm install` (tsx is a development dependency)' });
+  }
+  return { file, execArgv: [...process.execArgv, '--import', tsx] };
 }
 
 /**
@@ -73,7 +82,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const { connection, shown } = parseQueueUrl(options.queue);
   const store = resolve(options.store);
   if (!existsSync(store)) fail('INVALID_ARGUMENT', { expected: 'an existing store folder', found: 'no such folder', where: `--store ${options.store}`, hint: 'mount the folder the coordinator writes to (the same --store) on this machine' });
-  const { file, execArgv } = processorFile();
+  const { file, execArgv } = processorFile(options.extraModule);
   const env = { ...process.env, [STORE_ENV]: store, [TIMEOUT_ENV]: String(options.jobTimeoutMs), ...(options.extraModule ? { [EXTRA_ENV]: options.extraModule } : {}) };
   const worker = new TimedWorker(QUEUE_NAME, file, {
     connection: { ...connection, maxRetriesPerRequest: null },
