@@ -4,7 +4,7 @@ import { fail, isEdgePruneError, type EdgePruneError } from '../core/errors.ts';
 import type { ImageDataset } from '../data/dataset.ts';
 import { analyzeModel } from '../analyze/analyze-model.ts';
 import { validatePlan } from '../prune/validate-plan.ts';
-import { applyPlan } from '../prune/apply-plan.ts';
+import { candidateOf } from '../prune/candidate.ts';
 import { fidelityEvaluator, fidelityInputShape, seededInputs } from '../search/fidelity.ts';
 import { ContentStore } from './store.ts';
 import { decodeBundle, decodeDatasetBlob, putBundle } from './codec.ts';
@@ -77,7 +77,7 @@ async function runEvaluate(store: ContentStore, job: EvaluateJob): Promise<{ qua
   }
   validatePlan(groups, raw, where);
   const evaluate = await qualityOf(store, job);
-  return { quality: await evaluate(applyPlan(bundle, groups, raw as PrunePlan)) };
+  return { quality: await evaluate(candidateOf(bundle, groups, raw as PrunePlan)) };
 }
 
 /** Fine-tune a stored pruned model; the tuned model goes back into the store. */

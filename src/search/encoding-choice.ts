@@ -1,7 +1,6 @@
 // The plan's encoding: the least lossy one that meets the budgets once pruning met latency and memory, and which budget each of them met.
 import type { ModelBundle, PlanEncoding, PrunePlan } from '../core/types.ts';
 import { sourceEncoding } from '../bundle/encoding.ts';
-import { roundTripWeights } from '../bundle/quantize.ts';
 import { BYTES_PER_WEIGHT } from '../latency/memory.ts';
 import { storageOf } from '../latency/target-predictor.ts';
 import { RESOURCES, budgetsMet, type Budget, type Resource, type Resources } from '../targets/budget.ts';
@@ -107,14 +106,15 @@ export function attributeBudgets(
 
 /**
  * The accuracy check of a lossy encoding (`--max-accuracy-drop` with images: accuracy, or top-1
- * agreement with the unpruned model on unlabelled ones): the pruned candidate is
- * measured with its weights round-tripped through the encoding, like any other candidate, and
- * passes when it loses at most `maxDrop` against the same candidate in float32. int8 computes on
- * quantized activations too, which the in-process evaluation cannot run: it is not taken under a check.
+ * agreement with the unpruned model on unlabelled ones): the pruned candidate is measured with its
+ * weights round-tripped through the encoding (the plan carrying `encoding`), like any other candidate
+ * and through the same evaluator (in-process or queue workers), and passes when it loses at most
+ * `maxDrop` against the same candidate in the source encoding. int8 computes on quantized activations
+ * too, which the candidate evaluation cannot run: it is not taken under a check.
  */
 export function encodingCheck(
-  pruned: () => ModelBundle,
-  evaluate: (b: ModelBundle) => Promise<number>,
+  plan: PrunePlan,
+  evaluatePlans: (plans: readonly PrunePlan[]) => Promise<number[]>,
   maxDrop: number,
   source: PlanEncoding,
   measure: string,
@@ -124,11 +124,13 @@ export function encodingCheck(
   return async (e) => {
     if (e === source) return undefined;
     if (e === 'int8') return 'int8 activations cannot be evaluated in the search; with --max-accuracy-drop only weight encodings are taken';
-    const bundle = pruned();
-    base ??= await evaluate(bundle);
-    const encoded = await evaluate(roundTripWeights(bundle, e));
-    record({ encoding: e, measure, pruned: base, encoded, maxDrop });
-    return base - encoded > maxDrop ? `${measure} ${(encoded * 100).toFixed(1)}% vs ${(base * 100).toFixed(1)}% in float32: drops more than ${(maxDrop * 100).toFixed(1)} points` : undefined;
+    const unencoded = withPlanEncoding(plan, source, source);
+    const [measuredBase, encoded] = base === undefined
+      ? await evaluatePlans([unencoded, { ...unencoded, encoding: e }])
+      : [base, ...(await evaluatePlans([{ ...unencoded, encoding: e }]))];
+    base = measuredBase as number;
+    record({ encoding: e, measure, pruned: base, encoded: encoded as number, maxDrop });
+    return base - (encoded as number) > maxDrop ? `${measure} ${((encoded as number) * 100).toFixed(1)}% vs ${(base * 100).toFixed(1)}% in ${source}: drops more than ${(maxDrop * 100).toFixed(1)} points` : undefined;
   };
 }
 

@@ -15,9 +15,8 @@ import { searchNetAdapt } from './netadapt.ts';
 import { predictOnTarget, resourcePredictor, type TargetPrediction } from '../latency/target-predictor.ts';
 import { planFromRatios, type DropRatios } from './ratio-plan.ts';
 import type { HistoryRound } from './history.ts';
-import type { CandidateEvaluator } from './candidate-evaluator.ts';
+import { inProcessEvaluator, type CandidateEvaluator } from './candidate-evaluator.ts';
 import { encodingChoices } from '../latency/encodings.ts';
-import { applyPlan } from '../prune/apply-plan.ts';
 import { attributeBudgets, encodingCheck, firstEncodingMeeting, mostCompact, planEncodingOf, withPlanEncoding, type EncodingDecision } from './encoding-choice.ts';
 
 import type { SearchMode } from './search-modes.ts';
@@ -133,9 +132,11 @@ export async function planSearch(options: PlanSearchOptions): Promise<PlanSearch
   };
   const rejected: EncodingDecision['rejected'] = [];
   let check: EncodingDecision['check'];
+  // A lossy encoding is measured by the search's own evaluator (queue workers with --queue), so both give the same choice.
+  const candidates = options.evaluator ?? (options.evaluate ? inProcessEvaluator(bundle, analysis.groups, options.evaluate) : undefined);
   const checkerFor = (plan: PrunePlan): ((e: PlanEncoding) => Promise<string | undefined>) | undefined =>
-    options.evaluate && (measure === 'accuracy' || measure === 'top-1 agreement') && resolved.maxAccuracyDrop !== undefined
-      ? encodingCheck(() => applyPlan(bundle, analysis.groups, plan), options.evaluate, resolved.maxAccuracyDrop, source, measure, (c) => (check = c))
+    candidates && (measure === 'accuracy' || measure === 'top-1 agreement') && resolved.maxAccuracyDrop !== undefined
+      ? encodingCheck(plan, (plans) => candidates.evaluatePlans(plans), resolved.maxAccuracyDrop, source, measure, (c) => (check = c))
       : undefined;
   const planned = (plan: PrunePlan): Graph => shrinkGraph(analysis.graph, analysis.groups, plan);
   let result: ChannelResult;

@@ -9,6 +9,7 @@ import { analyzeModel } from '../../src/analyze/analyze-model.ts';
 import { scoreModel } from '../../src/score/score-model.ts';
 import { planFromRatios } from '../../src/search/ratio-plan.ts';
 import { applyPlan } from '../../src/prune/apply-plan.ts';
+import { inProcessEvaluator } from '../../src/search/candidate-evaluator.ts';
 import { fidelityEvaluator, fidelityInputShape, seededInputs } from '../../src/search/fidelity.ts';
 import { ContentStore } from '../../src/queue/store.ts';
 import { decodeBundle, encodeBundle, putBundle, putJson } from '../../src/queue/codec.ts';
@@ -74,6 +75,12 @@ test('a stored model round-trips bit for bit, and an evaluate job gives exactly 
   const result = await runJob({ kind: 'evaluate', version: 1, model: await putBundle(store, bundle), plan: await putJson(store, plan), quality: { measure: 'fidelity' }, seed: 3, lockUnknown: false }, root);
   assert.deepEqual(result, { ok: true, value: { quality: local } });
   assert.ok(local > 0 && local < 1, String(local));
+  // A plan storing uint8 weights (the search's encoding check) is measured with that rounding, on a worker as in process.
+  const encoded = { ...plan, encoding: 'uint8' as const };
+  const [inProcess] = await inProcessEvaluator(bundle, analysis.groups, await fidelityEvaluator(bundle, seededInputs(shape, 3), shape)).evaluatePlans([encoded]);
+  const onWorker = await runJob({ kind: 'evaluate', version: 1, model: await putBundle(store, bundle), plan: await putJson(store, encoded), quality: { measure: 'fidelity' }, seed: 3, lockUnknown: false }, root);
+  assert.deepEqual(onWorker, { ok: true, value: { quality: inProcess } });
+  assert.notEqual(inProcess, local, 'uint8 rounding changes the measured quality');
 });
 
 test('a job over its timeout calls its stop (the sandboxed child exits there) and still returns; one within it does not', async () => {
