@@ -73,25 +73,8 @@ const calibrationFit = z.strictObject({
   anchors: z.record(z.string().min(1), positive()).optional(),
 });
 
-/**
- * The runtime's costs when it runs an int8 (QDQ) model on its integer kernels: the same terms as the
- * float32 model (fitted the same way on int8 probe models), absent for runtimes without int8 kernels.
- */
-const int8Model = z.strictObject({
-  inferenceOverheadMs: sourced(nonNegative()),
-  layerOverheadMs: sourced(nonNegative()),
-  cacheMb: sourced(positive()),
-  bandwidthGBs: sourced(positive()),
-  throughputGops: throughput,
-  channelBlock: sourced(z.number().int().positive()).optional(),
-  calibration: calibrationFit.optional(),
-});
-
-/** The latency model's coefficients for one runtime on one device. */
-const runtimeModel = z.strictObject({
-  /** Threads the coefficients describe; a target on this runtime must use the same count. */
-  threads: z.number().int().positive(),
-  simd: z.boolean(),
+/** The cost terms of a runtime's latency model (float32, and int8 on runtimes with integer kernels). */
+const costTerms = {
   /** Fixed cost of one inference call (input upload, dispatch, output read-back). */
   inferenceOverheadMs: sourced(nonNegative()),
   /** Fixed cost per executed layer (op dispatch, allocation). */
@@ -107,6 +90,23 @@ const runtimeModel = z.strictObject({
    * on x86 runs convs in its NCHWc layout (blocks of 8 channels with AVX2, 16 with AVX-512). Absent: 1 (no padding).
    */
   channelBlock: sourced(z.number().int().positive()).optional(),
+};
+
+/**
+ * The runtime's costs when it runs an int8 (QDQ) model on its integer kernels: the same terms as the
+ * float32 model (fitted the same way on int8 probe models), absent for runtimes without int8 kernels.
+ */
+const int8Model = z.strictObject({
+  ...costTerms,
+  calibration: calibrationFit.optional(),
+});
+
+/** The latency model's coefficients for one runtime on one device. */
+const runtimeModel = z.strictObject({
+  /** Threads the coefficients describe; a target on this runtime must use the same count. */
+  threads: z.number().int().positive(),
+  simd: z.boolean(),
+  ...costTerms,
   /**
    * What the runtime's graph optimizer fuses into the conv or dense layer before it: `batchnorm`
    * (a BatchNormalization right after it) and `activation` (an activation right after it or inside
